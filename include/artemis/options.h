@@ -1,0 +1,122 @@
+/* Writer configuration: the per-column encoding map (with the canonical Artemis preset),
+ * row-group target, codec and level, page and dictionary limits, statistics, events and
+ * the allocator.
+ *
+ * Usage:
+ *   artemis_writer_options opts;
+ *   artemis_writer_options_init(&opts);            // defaults, no per-column map
+ *   artemis_writer_options_use_artemis_preset(&opts); // the briefing's encoding map
+ *
+ * The options struct is versioned: always call artemis_writer_options_init() first so
+ * fields added in later versions get their defaults. The writer copies everything it
+ * needs at open; the struct and the strings it points to may be freed afterwards. */
+#ifndef ARTEMIS_OPTIONS_H
+#define ARTEMIS_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "artemis/alloc.h"
+#include "artemis/events.h"
+#include "artemis/export.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What the writer does with a column's values. */
+typedef enum artemis_column_encoding {
+  /* Dictionary (RLE_DICTIONARY) where the type allows it, else PLAIN; PLAIN after a
+   * dictionary fallback. This is what columns not named in the map get. */
+  ARTEMIS_ENCODING_DEFAULT = 0,
+  ARTEMIS_ENCODING_PLAIN = 1,
+  ARTEMIS_ENCODING_DICTIONARY = 2,          /* RLE_DICTIONARY, falls back to PLAIN */
+  ARTEMIS_ENCODING_DELTA_BINARY_PACKED = 3, /* INT32/INT64 physical types */
+  ARTEMIS_ENCODING_BYTE_STREAM_SPLIT = 4,   /* FLOAT/DOUBLE (and FLOAT16) */
+  ARTEMIS_ENCODING_DELTA_LENGTH_BYTE_ARRAY = 5, /* BYTE_ARRAY (strings, binary) */
+  ARTEMIS_ENCODING_DELTA_BYTE_ARRAY = 6         /* BYTE_ARRAY (strings, binary) */
+} artemis_column_encoding;
+
+typedef enum artemis_compression {
+  ARTEMIS_COMPRESSION_UNCOMPRESSED = 0,
+  ARTEMIS_COMPRESSION_ZSTD = 6 /* = parquet CompressionCodec.ZSTD */
+} artemis_compression;
+
+/* Entry flag: apply only if the schema has this column (used by presets so one preset
+ * serves any schema). Without it, naming a column the schema lacks is ARTEMIS_E_CONFIG. */
+#define ARTEMIS_COLUMN_IF_PRESENT 1u
+
+typedef struct artemis_column_option {
+  const char* column;               /* top-level field name, exact match */
+  artemis_column_encoding encoding;
+  unsigned flags;                   /* ARTEMIS_COLUMN_* */
+} artemis_column_option;
+
+#define ARTEMIS_WRITER_OPTIONS_VERSION 1
+
+typedef struct artemis_writer_options {
+  uint32_t version; /* ARTEMIS_WRITER_OPTIONS_VERSION */
+
+  /* Flush a row group when the Arrow in-memory size of the buffered rows reaches this.
+   * Batches are sliced so one large batch cannot overshoot. Default 128 MiB. */
+  int64_t row_group_target_bytes;
+  /* Close a data page when its encoded values reach this many bytes... (default 1 MiB) */
+  int64_t data_page_target_bytes;
+  /* ...or this many rows (default 20,000). */
+  int64_t data_page_max_rows;
+  /* A column's dictionary falls back when its PLAIN size reaches this (default 1 MiB). */
+  int64_t dictionary_limit_bytes;
+
+  artemis_compression compression; /* default ZSTD */
+  int compression_level;           /* ZSTD level, default 3 */
+
+  int statistics_enabled;     /* chunk + page statistics, default 1 */
+  int page_index_enabled;     /* ColumnIndex + OffsetIndex, default 1 */
+  int32_t statistics_truncate_bytes; /* byte-array min/max longer than this are truncated; default 64 */
+
+  /* Per-column encoding map. Borrowed during open only. Later entries for the same
+   * column override earlier ones. */
+  const artemis_column_option* columns;
+  size_t column_count;
+
+  /* Events (row_group_flushed, dictionary_fallback, file_published). NULL = none. */
+  artemis_event_fn on_event;
+  void* event_payload;
+
+  /* Allocator for everything the writer holds. NULL = malloc. Must outlive the writer. */
+  const artemis_allocator* allocator;
+
+  /* fsync the file and its directory when publishing. Default 1. Turning it off keeps
+   * the atomic rename but loses durability across power loss: for benchmarks only. */
+  int durable;
+} artemis_writer_options;
+
+/* Fills `options` with the defaults listed above and an empty column map. */
+ARTEMIS_API void artemis_writer_options_init(artemis_writer_options* options);
+
+/* The canonical Artemis encoding map of the briefing (entries flagged IF_PRESENT):
+ *   DELTA_BINARY_PACKED  sample_timestamp_ns, sequence_number
+ *   BYTE_STREAM_SPLIT    panel_voltage, temperature_c, pressure_kpa
+ *   DELTA_BYTE_ARRAY     archive_uri, object_path
+ *   DICTIONARY           mission_id, payload_id, sensor_kind, quality_flag, notes
+ * Returns a static array; `*count` receives its length. */
+ARTEMIS_API const artemis_column_option* artemis_artemis_preset(size_t* count);
+
+/* Sets options->columns / column_count to artemis_artemis_preset(). */
+ARTEMIS_API void artemis_writer_options_use_artemis_preset(artemis_writer_options* options);
+
+/* "PLAIN", "DICTIONARY", "DELTA_BINARY_PACKED", ... ("DEFAULT" for 0). */
+ARTEMIS_API const char* artemis_column_encoding_name(artemis_column_encoding encoding);
+
+/* Parses a name as printed by artemis_column_encoding_name (case-insensitive; also
+ * accepts "RLE_DICTIONARY", "BSS", "DBP", "DLBA", "DBA"). Returns ARTEMIS_OK or
+ * ARTEMIS_E_INVALID_ARGUMENT. */
+ARTEMIS_API int artemis_column_encoding_parse(const char* name, artemis_column_encoding* out);
+
+/* Name of a Parquet format Encoding enum value (0 "PLAIN", 8 "RLE_DICTIONARY", ...). */
+ARTEMIS_API const char* artemis_parquet_encoding_name(int parquet_encoding);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ARTEMIS_OPTIONS_H */

@@ -1,0 +1,80 @@
+#include "core/memory.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void* default_alloc(void* ctx, size_t size) {
+  (void)ctx;
+  return malloc(size);
+}
+static void* default_realloc(void* ctx, void* ptr, size_t size) {
+  (void)ctx;
+  return realloc(ptr, size);
+}
+static void default_free(void* ctx, void* ptr) {
+  (void)ctx;
+  free(ptr);
+}
+
+static const artemis_allocator kDefaultAllocator = {default_alloc, default_realloc, default_free, NULL};
+
+const artemis_allocator* artemis_default_allocator(void) { return &kDefaultAllocator; }
+
+/* 16 bytes keep the user block aligned for any scalar type. */
+#define HEADER_SIZE 16
+
+void artemis_mem_init(artemis_mem* mem, const artemis_allocator* allocator) {
+  mem->allocator = allocator ? allocator : &kDefaultAllocator;
+  mem->live_bytes = 0;
+  mem->peak_bytes = 0;
+}
+
+static void account(artemis_mem* mem, int64_t delta) {
+  mem->live_bytes += delta;
+  if (mem->live_bytes > mem->peak_bytes) mem->peak_bytes = mem->live_bytes;
+}
+
+void* artemis_mem_alloc(artemis_mem* mem, size_t size) {
+  if (size == 0 || size > SIZE_MAX - HEADER_SIZE) return NULL;
+  uint8_t* block = mem->allocator->alloc(mem->allocator->ctx, size + HEADER_SIZE);
+  if (!block) return NULL;
+  memcpy(block, &size, sizeof size);
+  account(mem, (int64_t)size);
+  return block + HEADER_SIZE;
+}
+
+void* artemis_mem_calloc(artemis_mem* mem, size_t count, size_t size) {
+  if (size != 0 && count > SIZE_MAX / size) return NULL;
+  void* p = artemis_mem_alloc(mem, count * size);
+  if (p) memset(p, 0, count * size);
+  return p;
+}
+
+void* artemis_mem_realloc(artemis_mem* mem, void* ptr, size_t new_size) {
+  if (!ptr) return artemis_mem_alloc(mem, new_size);
+  if (new_size == 0 || new_size > SIZE_MAX - HEADER_SIZE) return NULL;
+  uint8_t* block = (uint8_t*)ptr - HEADER_SIZE;
+  size_t old_size;
+  memcpy(&old_size, block, sizeof old_size);
+  uint8_t* grown = mem->allocator->realloc(mem->allocator->ctx, block, new_size + HEADER_SIZE);
+  if (!grown) return NULL;
+  memcpy(grown, &new_size, sizeof new_size);
+  account(mem, (int64_t)new_size - (int64_t)old_size);
+  return grown + HEADER_SIZE;
+}
+
+void artemis_mem_free(artemis_mem* mem, void* ptr) {
+  if (!ptr) return;
+  uint8_t* block = (uint8_t*)ptr - HEADER_SIZE;
+  size_t size;
+  memcpy(&size, block, sizeof size);
+  account(mem, -(int64_t)size);
+  mem->allocator->free(mem->allocator->ctx, block);
+}
+
+char* artemis_mem_strdup(artemis_mem* mem, const char* s) {
+  size_t n = strlen(s) + 1;
+  char* copy = artemis_mem_alloc(mem, n);
+  if (copy) memcpy(copy, s, n);
+  return copy;
+}

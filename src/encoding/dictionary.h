@@ -1,0 +1,45 @@
+/* Dictionary builder for RLE_DICTIONARY: maps each distinct value (compared by its exact
+ * bytes, so -0.0 != +0.0 and NaN payloads are kept) to a dense index in first-seen
+ * order, and keeps the PLAIN encoding of the entries, which is the dictionary page body. */
+#ifndef ARTEMIS_ENCODING_DICTIONARY_H
+#define ARTEMIS_ENCODING_DICTIONARY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "core/buffer.h"
+#include "core/memory.h"
+
+typedef struct artemis_dict {
+  artemis_mem* mem;
+  size_t width;          /* > 0: fixed-width values of this many bytes; 0: byte arrays */
+  artemis_buf plain;     /* PLAIN-encoded entries (byte arrays: u32 LE length + bytes) */
+  uint32_t count;        /* number of entries */
+  /* Private hash-table state (open addressing). */
+  uint32_t* slots;       /* entry index + 1, 0 = empty */
+  uint64_t* slot_hashes;
+  size_t slot_mask;
+  uint32_t* entry_offsets; /* byte arrays: offset of each entry's length prefix in plain */
+  size_t entry_offsets_cap;
+} artemis_dict;
+
+/* `width` 0 for BYTE_ARRAY, else the fixed value width (1..32 for FLBA up to 32 bytes
+ * may be larger: any width >0 works). */
+int artemis_dict_init(artemis_dict* dict, artemis_mem* mem, size_t width);
+void artemis_dict_free(artemis_dict* dict);
+/* Forgets all entries (next column chunk); keeps allocated capacity where cheap. */
+void artemis_dict_reset(artemis_dict* dict);
+
+/* Looks up / inserts `n` values and writes each one's index to out_indices[i].
+ * ARTEMIS_OK or ARTEMIS_E_NOMEM (the dictionary is then unchanged for the values not
+ * yet processed; the caller fails the column). */
+int artemis_dict_insert_fixed(artemis_dict* dict, const uint8_t* values, size_t n,
+                              uint32_t* out_indices);
+int artemis_dict_insert_byte_arrays(artemis_dict* dict, const uint32_t* lengths,
+                                    const uint8_t* bytes, size_t n, uint32_t* out_indices);
+
+/* Bytes held by the dictionary (plain + hash table), for memory accounting. */
+size_t artemis_dict_memory(const artemis_dict* dict);
+
+static inline size_t artemis_dict_plain_size(const artemis_dict* dict) { return dict->plain.len; }
+
+#endif
