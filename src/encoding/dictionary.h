@@ -14,12 +14,10 @@ typedef struct artemis_dict {
   size_t width;          /* > 0: fixed-width values of this many bytes; 0: byte arrays */
   artemis_buf plain;     /* PLAIN-encoded entries (byte arrays: u32 LE length + bytes) */
   uint32_t count;        /* number of entries */
-  /* Private hash-table state (open addressing). */
-  uint32_t* slots;       /* entry index + 1, 0 = empty */
-  uint64_t* slot_hashes;
-  size_t slot_mask;
-  uint32_t* entry_offsets; /* byte arrays: offset of each entry's length prefix in plain */
-  size_t entry_offsets_cap;
+  /* Private hash-table state (open addressing, linear probing; layout in dictionary.c). */
+  void* slots;           /* power-of-two slot array */
+  size_t slot_mask;      /* slot count - 1 */
+  uint32_t grow_at;      /* entry count that triggers doubling the slot array */
 } artemis_dict;
 
 /* `width` 0 for BYTE_ARRAY, else the fixed value width (1..32 for FLBA up to 32 bytes

@@ -37,6 +37,8 @@ int artemis_plain_encode_byte_array(const uint32_t* lengths, const uint8_t* byte
  * block have bit width 0 and no bytes. n == 0 still writes the 4-field header. */
 int artemis_dbp_encode_int32(const int32_t* values, size_t n, artemis_buf* out);
 int artemis_dbp_encode_int64(const int64_t* values, size_t n, artemis_buf* out);
+/* INT32 rules applied to uint32 bit patterns (byte-array lengths of DLBA/DBA). */
+int artemis_dbp_encode_uint32(const uint32_t* values, size_t n, artemis_buf* out);
 
 /* BYTE_STREAM_SPLIT: byte j of value i goes to stream j; exactly n*width bytes. */
 int artemis_bss_encode(const uint8_t* values, size_t n, size_t width, artemis_buf* out);

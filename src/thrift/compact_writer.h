@@ -31,6 +31,9 @@ typedef struct artemis_thrift_writer {
 
 void artemis_tw_init(artemis_thrift_writer* w, artemis_buf* out);
 static inline int artemis_tw_status(const artemis_thrift_writer* w) { return w->status; }
+/* Records `status` as the sticky error unless one is already recorded (ARTEMIS_OK is a
+ * no-op), so serializers reject invalid arguments the same way buffer failures surface. */
+void artemis_tw_fail(artemis_thrift_writer* w, int status);
 
 void artemis_tw_field_bool(artemis_thrift_writer* w, int16_t id, int value);
 void artemis_tw_field_i8(artemis_thrift_writer* w, int16_t id, int8_t value);

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour. usage: scripts/build.sh [release|asan] 
+# release -> build/        (RelWithDebInfo, -Werror)
+# asan    -> build-asan/   (AddressSanitizer + UndefinedBehaviorSanitizer)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flavour=${1:-release}
+case "$flavour" in
+  release) dir=build; flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
+  asan) dir=build-asan; flags=(-DCMAKE_BUILD_TYPE=Debug -DARTEMIS_SANITIZE=ON) ;;
+  *) echo "usage: $0 [release|asan]" >&2; exit 1 ;;
+esac
+cmake -S . -B "$dir" "${flags[@]}" >/dev/null
+cmake --build "$dir" -j"$(nproc)"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# All tests: installs the Debian packages and the interop harness (npm ci), then builds
+# and runs the whole CTest suite twice: a release build, and an ASan+UBSan build.
+# The interop tests read our files with arrow-rs (parquet-wasm), DuckDB, polars and
+# hyparquet and compare every value with what the C test put into the arrays.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+(cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+
+status=0
+for flavour in release asan; do
+  dir=build; [ "$flavour" = asan ] && dir=build-asan
+  echo "=== $flavour build ==="
+  bash scripts/build.sh "$flavour"
+  echo "=== $flavour tests ==="
+  if ! ctest --test-dir "$dir" --output-on-failure -j2 --timeout 900; then status=1; fi
+done
+exit $status

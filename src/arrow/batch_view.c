@@ -1,0 +1,405 @@
+#include "arrow/batch_view.h"
+
+#include <string.h>
+
+#include "core/errors.h"
+#include "thrift/parquet_metadata.h"
+
+#define MS_PER_DAY 86400000LL
+
+static inline int bit_is_set(const uint8_t* bitmap, int64_t i) { return (bitmap[i >> 3] >> (i & 7)) & 1; }
+
+static inline int64_t offset_at(const artemis_array_view* a, int64_t i) {
+  return a->large_offsets ? ((const int64_t*)a->offsets)[i] : (int64_t)((const int32_t*)a->offsets)[i];
+}
+
+static int is_var_length(artemis_arrow_kind kind) {
+  return kind == AK_UTF8 || kind == AK_LARGE_UTF8 || kind == AK_BINARY || kind == AK_LARGE_BINARY;
+}
+
+/* Arrow value width in bytes of fixed-width kinds (0 for bool, which is bit-packed). */
+static int arrow_value_width(const artemis_arrow_type* t) {
+  switch (t->kind) {
+    case AK_BOOL: return 0;
+    case AK_INT8: case AK_UINT8: return 1;
+    case AK_INT16: case AK_UINT16: case AK_FLOAT16: return 2;
+    case AK_INT32: case AK_UINT32: case AK_FLOAT32: case AK_DATE32: case AK_TIME32: return 4;
+    case AK_INT64: case AK_UINT64: case AK_FLOAT64: case AK_DATE64: case AK_TIME64: case AK_TIMESTAMP: return 8;
+    case AK_DECIMAL128: return 16;
+    case AK_FIXED_BINARY: return t->byte_width;
+    default: return 0;
+  }
+}
+
+#define INVALID(...) artemis_set_error_at(error, ARTEMIS_E_INVALID_INPUT, col, -1, -1, __VA_ARGS__)
+
+/* Checks one array (the column itself, or its dictionary) of the VALUE type `t`, or of an
+ * index type when `index_kind` != 0. */
+static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, artemis_arrow_kind index_kind,
+                      int64_t logical_offset, int64_t length, int64_t col, const char* name, const char* role,
+                      artemis_array_view* out, artemis_error* error) {
+  memset(out, 0, sizeof *out);
+  if (!a || a->release == NULL) return INVALID("column %lld \"%s\": %s array is NULL or released", (long long)col, name, role);
+  if (a->length < 0 || a->offset < 0)
+    return INVALID("column %lld \"%s\": %s array has negative length or offset", (long long)col, name, role);
+  if (logical_offset > INT64_MAX - a->offset || a->length < logical_offset + length)
+    return INVALID("column %lld \"%s\": %s array has %lld rows, the batch needs %lld", (long long)col, name, role,
+                   (long long)a->length, (long long)(logical_offset + length));
+  int var = !index_kind && is_var_length(t->kind);
+  int64_t want_buffers = var ? 3 : 2;
+  if (a->n_buffers != want_buffers)
+    return INVALID("column %lld \"%s\": %s array has %lld buffers, type %s needs %lld", (long long)col, name, role,
+                   (long long)a->n_buffers, artemis_arrow_kind_name(index_kind ? index_kind : t->kind),
+                   (long long)want_buffers);
+  if (!a->buffers) return INVALID("column %lld \"%s\": %s array has a NULL buffers pointer", (long long)col, name, role);
+  if (a->n_children != 0) return INVALID("column %lld \"%s\": %s array of a flat type has children", (long long)col, name, role);
+  out->offset = a->offset + logical_offset;
+  out->length = length;
+  out->validity = a->buffers[0];
+  if (out->validity == NULL && a->null_count != 0 && a->null_count != -1)
+    return INVALID("column %lld \"%s\": %s array reports %lld nulls but has no validity bitmap", (long long)col, name,
+                   role, (long long)a->null_count);
+  if (a->null_count == 0) out->validity = NULL; /* producers may omit or keep an all-ones bitmap */
+  if (length == 0) return ARTEMIS_OK;
+  if (var) {
+    out->large_offsets = t->kind == AK_LARGE_UTF8 || t->kind == AK_LARGE_BINARY;
+    out->offsets = a->buffers[1];
+    out->data = a->buffers[2];
+    if (!out->offsets) return INVALID("column %lld \"%s\": %s array has NULL offsets", (long long)col, name, role);
+    int64_t prev = offset_at(out, out->offset);
+    if (prev < 0) return INVALID("column %lld \"%s\": %s offset at row %lld is negative", (long long)col, name, role, (long long)logical_offset);
+    for (int64_t i = 1; i <= length; i++) {
+      int64_t cur = offset_at(out, out->offset + i);
+      if (cur < prev)
+        return INVALID("column %lld \"%s\": %s offsets decrease at row %lld (%lld < %lld)", (long long)col, name, role,
+                       (long long)(logical_offset + i - 1), (long long)cur, (long long)prev);
+      /* A Parquet BYTE_ARRAY value carries a u32 length and lives in one page (i32 sizes). */
+      if (cur - prev > INT32_MAX - 64)
+        return artemis_set_error_at(error, ARTEMIS_E_LIMIT, col, -1, logical_offset + i - 1,
+                                    "column %lld \"%s\": value at row %lld is %lld bytes; Parquet pages hold at most 2 GiB",
+                                    (long long)col, name, (long long)(logical_offset + i - 1), (long long)(cur - prev));
+      prev = cur;
+    }
+    if (prev > offset_at(out, out->offset) && !out->data)
+      return INVALID("column %lld \"%s\": %s array has NULL data with non-empty values", (long long)col, name, role);
+  } else {
+    out->values = a->buffers[1];
+    if (!out->values) return INVALID("column %lld \"%s\": %s array has a NULL data buffer", (long long)col, name, role);
+  }
+  return ARTEMIS_OK;
+}
+
+/* Value checks for conversions that can fail; `idx` is the absolute element index. */
+static int check_value(const artemis_array_view* v, const artemis_arrow_type* t, int64_t idx, int64_t row, int64_t col,
+                       const char* name, artemis_error* error) {
+  switch (t->conversion) {
+    case CONV_DATE64_TO_DAYS: {
+      int64_t ms;
+      memcpy(&ms, v->values + idx * 8, 8);
+      if (ms % MS_PER_DAY != 0)
+        return INVALID("column %lld \"%s\": date64 value %lld at row %lld is not a whole day; Parquet DATE stores "
+                       "days (cast to timestamp[ms] to keep the time of day)",
+                       (long long)col, name, (long long)ms, (long long)row);
+      int64_t days = ms / MS_PER_DAY;
+      if (days < INT32_MIN || days > INT32_MAX)
+        return INVALID("column %lld \"%s\": date64 value %lld at row %lld is outside the int32 day range",
+                       (long long)col, name, (long long)ms, (long long)row);
+      return ARTEMIS_OK;
+    }
+    case CONV_SECONDS_TO_MILLIS32: {
+      int32_t s;
+      memcpy(&s, v->values + idx * 4, 4);
+      if (s < INT32_MIN / 1000 || s > INT32_MAX / 1000)
+        return INVALID("column %lld \"%s\": time32[s] value %d at row %lld overflows milliseconds", (long long)col,
+                       name, (int)s, (long long)row);
+      return ARTEMIS_OK;
+    }
+    case CONV_SECONDS_TO_MILLIS64: {
+      int64_t s;
+      memcpy(&s, v->values + idx * 8, 8);
+      if (s < INT64_MIN / 1000 || s > INT64_MAX / 1000)
+        return INVALID("column %lld \"%s\": timestamp[s] value %lld at row %lld overflows milliseconds",
+                       (long long)col, name, (long long)s, (long long)row);
+      return ARTEMIS_OK;
+    }
+    case CONV_DECIMAL_TO_I32:
+    case CONV_DECIMAL_TO_I64:
+    case CONV_DECIMAL_TO_FLBA: {
+      uint64_t lo;
+      int64_t hi;
+      memcpy(&lo, v->values + idx * 16, 8);
+      memcpy(&hi, v->values + idx * 16 + 8, 8);
+      int fits;
+      if (t->conversion == CONV_DECIMAL_TO_FLBA) {
+        /* Bytes above type_length must be the sign extension of the kept ones. */
+        uint8_t be[16];
+        for (int i = 0; i < 8; i++) {
+          be[15 - i] = (uint8_t)(lo >> (8 * i));
+          be[7 - i] = (uint8_t)((uint64_t)hi >> (8 * i));
+        }
+        int n = t->type_length;
+        uint8_t sign = (be[16 - n] & 0x80) ? 0xFF : 0x00;
+        fits = 1;
+        for (int i = 0; i < 16 - n; i++) fits &= be[i] == sign;
+      } else {
+        fits = hi == ((int64_t)lo >> 63);
+        if (fits && t->conversion == CONV_DECIMAL_TO_I32) fits = (int64_t)lo >= INT32_MIN && (int64_t)lo <= INT32_MAX;
+      }
+      if (!fits)
+        return INVALID("column %lld \"%s\": decimal128(%d, %d) value at row %lld does not fit its precision",
+                       (long long)col, name, (int)t->precision, (int)t->scale, (long long)row);
+      return ARTEMIS_OK;
+    }
+    default:
+      return ARTEMIS_OK;
+  }
+}
+
+static int needs_value_check(const artemis_arrow_type* t) {
+  return t->conversion == CONV_DATE64_TO_DAYS || t->conversion == CONV_SECONDS_TO_MILLIS32 ||
+         t->conversion == CONV_SECONDS_TO_MILLIS64 || t->conversion == CONV_DECIMAL_TO_I32 ||
+         t->conversion == CONV_DECIMAL_TO_I64 || t->conversion == CONV_DECIMAL_TO_FLBA;
+}
+
+static int64_t read_index(const artemis_array_view* a, artemis_arrow_kind kind, int64_t i) {
+  const uint8_t* p = a->values;
+  switch (kind) {
+    case AK_INT8: return ((const int8_t*)p)[i];
+    case AK_UINT8: return p[i];
+    case AK_INT16: { int16_t v; memcpy(&v, p + 2 * i, 2); return v; }
+    case AK_UINT16: { uint16_t v; memcpy(&v, p + 2 * i, 2); return v; }
+    case AK_INT32: { int32_t v; memcpy(&v, p + 4 * i, 4); return v; }
+    case AK_UINT32: { uint32_t v; memcpy(&v, p + 4 * i, 4); return v; }
+    case AK_INT64: { int64_t v; memcpy(&v, p + 8 * i, 8); return v; }
+    case AK_UINT64: { uint64_t v; memcpy(&v, p + 8 * i, 8); return v > (uint64_t)INT64_MAX ? -1 : (int64_t)v; }
+    default: return -1;
+  }
+}
+
+int artemis_batch_view(const struct ArrowArray* batch, const artemis_arrow_type* types, const char* const* names,
+                       size_t ncols, artemis_column_view* views, int64_t* out_rows, artemis_error* error) {
+  int64_t col = -1;
+  if (!batch) return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "batch is NULL");
+  if (batch->release == NULL) return INVALID("batch has been released (release callback is NULL)");
+  if (batch->length < 0 || batch->offset < 0) return INVALID("batch has negative length or offset");
+  if (batch->n_children != (int64_t)ncols || (ncols > 0 && !batch->children))
+    return INVALID("batch has %lld columns, the schema has %zu", (long long)batch->n_children, ncols);
+  if (batch->n_buffers != 1 || !batch->buffers)
+    return INVALID("batch struct array has %lld buffers, a struct array has 1 (validity)", (long long)batch->n_buffers);
+  if (batch->null_count != 0 && batch->buffers[0]) {
+    for (int64_t i = 0; i < batch->length; i++) {
+      if (!bit_is_set(batch->buffers[0], batch->offset + i))
+        return INVALID("batch struct array has a null at row %lld; top-level rows cannot be null", (long long)i);
+    }
+  }
+  for (size_t c = 0; c < ncols; c++) {
+    col = (int64_t)c;
+    const artemis_arrow_type* t = &types[c];
+    const char* name = names[c];
+    const struct ArrowArray* child = batch->children[c];
+    artemis_column_view* v = &views[c];
+    memset(v, 0, sizeof *v);
+    ARTEMIS_RETURN_NOT_OK(view_array(child, t, t->is_dictionary ? t->index_kind : 0, batch->offset, batch->length, col,
+                                     name, "column", &v->array, error));
+    if (t->is_dictionary && batch->length > 0) {
+      const struct ArrowArray* d = child->dictionary;
+      if (!d) return INVALID("column %lld \"%s\" is dictionary-encoded but the array has no dictionary", (long long)col, name);
+      if (d->length < 0 || d->offset < 0) return INVALID("column %lld \"%s\": dictionary has negative length or offset", (long long)col, name);
+      ARTEMIS_RETURN_NOT_OK(view_array(d, t, 0, 0, d->length, col, name, "dictionary", &v->dict, error));
+    }
+    /* Per-row checks: nullability, dictionary indices, convertible values. */
+    int check_values = needs_value_check(t);
+    if (!t->nullable || t->is_dictionary || check_values) {
+      for (int64_t i = 0; i < batch->length; i++) {
+        int64_t idx = v->array.offset + i;
+        int present = !v->array.validity || bit_is_set(v->array.validity, idx);
+        const artemis_array_view* values_view = &v->array;
+        int64_t value_idx = idx;
+        if (present && t->is_dictionary) {
+          int64_t k = read_index(&v->array, t->index_kind, idx);
+          if (k < 0 || k >= v->dict.length)
+            return INVALID("column %lld \"%s\": dictionary index %lld at row %lld is outside the dictionary of %lld values",
+                           (long long)col, name, (long long)k, (long long)i, (long long)v->dict.length);
+          values_view = &v->dict;
+          value_idx = v->dict.offset + k;
+          present = !v->dict.validity || bit_is_set(v->dict.validity, value_idx);
+        }
+        if (!present) {
+          if (!t->nullable)
+            return INVALID("column %lld \"%s\" is not nullable but row %lld is null", (long long)col, name, (long long)i);
+          continue;
+        }
+        if (check_values) ARTEMIS_RETURN_NOT_OK(check_value(values_view, t, value_idx, i, col, name, error));
+      }
+    }
+  }
+  *out_rows = batch->length;
+  return ARTEMIS_OK;
+}
+
+int64_t artemis_column_arrow_bytes(const artemis_column_view* view, const artemis_arrow_type* t, int64_t row, int64_t n) {
+  const artemis_array_view* a = &view->array;
+  int64_t bytes = a->validity ? (n + 7) / 8 : 0;
+  if (t->is_dictionary) {
+    /* Indices only: the dictionary is shared by every row, like in Arrow memory. */
+    return bytes + n * artemis_arrow_int_width(t->index_kind);
+  }
+  if (is_var_length(t->kind)) {
+    if (n == 0) return bytes;
+    int64_t w = a->large_offsets ? 8 : 4;
+    return bytes + n * w + (offset_at(a, a->offset + row + n) - offset_at(a, a->offset + row));
+  }
+  if (t->kind == AK_BOOL) return bytes + (n + 7) / 8;
+  return bytes + n * arrow_value_width(t);
+}
+
+void artemis_gather_scratch_init(artemis_gather_scratch* s, artemis_mem* mem) {
+  artemis_buf_init(&s->levels, mem);
+  artemis_buf_init(&s->values, mem);
+  artemis_buf_init(&s->lengths, mem);
+  artemis_buf_init(&s->bytes, mem);
+}
+
+void artemis_gather_scratch_free(artemis_gather_scratch* s) {
+  artemis_buf_free(&s->levels);
+  artemis_buf_free(&s->values);
+  artemis_buf_free(&s->lengths);
+  artemis_buf_free(&s->bytes);
+}
+
+/* Writes one fixed-width value (absolute index `idx` of `a`) in Parquet physical form. */
+static inline void convert_fixed(const artemis_array_view* a, const artemis_arrow_type* t, int64_t idx, uint8_t* out) {
+  const uint8_t* p = a->values;
+  switch (t->conversion) {
+    case CONV_NONE: memcpy(out, p + (size_t)idx * t->value_width, t->value_width); return;
+    case CONV_WIDEN_I8: { int32_t v = ((const int8_t*)p)[idx]; memcpy(out, &v, 4); return; }
+    case CONV_WIDEN_U8: { int32_t v = p[idx]; memcpy(out, &v, 4); return; }
+    case CONV_WIDEN_I16: { int16_t s; memcpy(&s, p + 2 * idx, 2); int32_t v = s; memcpy(out, &v, 4); return; }
+    case CONV_WIDEN_U16: { uint16_t s; memcpy(&s, p + 2 * idx, 2); int32_t v = s; memcpy(out, &v, 4); return; }
+    case CONV_BOOL_BITS: out[0] = (uint8_t)bit_is_set(p, idx); return;
+    case CONV_DATE64_TO_DAYS: { int64_t ms; memcpy(&ms, p + 8 * idx, 8); int32_t d = (int32_t)(ms / MS_PER_DAY); memcpy(out, &d, 4); return; }
+    case CONV_SECONDS_TO_MILLIS32: { int32_t s; memcpy(&s, p + 4 * idx, 4); s *= 1000; memcpy(out, &s, 4); return; }
+    case CONV_SECONDS_TO_MILLIS64: { int64_t s; memcpy(&s, p + 8 * idx, 8); s *= 1000; memcpy(out, &s, 8); return; }
+    case CONV_DECIMAL_TO_I32: memcpy(out, p + 16 * idx, 4); return;
+    case CONV_DECIMAL_TO_I64: memcpy(out, p + 16 * idx, 8); return;
+    case CONV_DECIMAL_TO_FLBA: {
+      uint64_t lo, hi;
+      memcpy(&lo, p + 16 * idx, 8);
+      memcpy(&hi, p + 16 * idx + 8, 8);
+      size_t n = (size_t)t->type_length;
+      for (size_t i = 0; i < n; i++) {
+        size_t bit = 8 * (n - 1 - i); /* big-endian: most significant byte first */
+        out[i] = (uint8_t)(bit < 64 ? lo >> bit : hi >> (bit - 64));
+      }
+      return;
+    }
+  }
+}
+
+static inline void value_bytes(const artemis_array_view* a, int64_t idx, const uint8_t** p, uint32_t* len) {
+  int64_t start = offset_at(a, idx), end = offset_at(a, idx + 1);
+  *p = a->data + start;
+  *len = (uint32_t)(end - start);
+}
+
+int artemis_gather(const artemis_column_view* view, const artemis_arrow_type* t, int64_t row, size_t n,
+                   artemis_gather_scratch* s, artemis_gathered* out) {
+  const artemis_array_view* a = &view->array;
+  memset(out, 0, sizeof *out);
+  out->rows = n;
+  int64_t base = a->offset + row;
+
+  /* Definition levels: from the column validity and, for dictionaries, the dictionary's. */
+  int has_nulls = a->validity != NULL || (t->is_dictionary && view->dict.validity != NULL);
+  size_t non_null = n;
+  uint8_t* levels = NULL;
+  if (has_nulls) {
+    artemis_buf_clear(&s->levels);
+    if (artemis_buf_reserve(&s->levels, n) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
+    levels = s->levels.data;
+    non_null = 0;
+    for (size_t i = 0; i < n; i++) {
+      int present = !a->validity || bit_is_set(a->validity, base + (int64_t)i);
+      if (present && t->is_dictionary && view->dict.validity) {
+        int64_t k = read_index(a, t->index_kind, base + (int64_t)i);
+        present = bit_is_set(view->dict.validity, view->dict.offset + k);
+      }
+      levels[i] = (uint8_t)present;
+      non_null += (size_t)present;
+    }
+    if (non_null == n) levels = NULL;
+    out->def_levels = levels;
+  }
+  out->non_null = non_null;
+
+  if (t->physical_type != PQ_BYTE_ARRAY) {
+    size_t w = t->value_width;
+    if (!t->is_dictionary && !levels && t->conversion == CONV_NONE) {
+      out->fixed = a->values + (size_t)base * w; /* zero-copy: already Parquet's layout */
+      return ARTEMIS_OK;
+    }
+    artemis_buf_clear(&s->values);
+    if (non_null && artemis_buf_reserve(&s->values, non_null * w) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
+    uint8_t* dst = s->values.data;
+    for (size_t i = 0; i < n; i++) {
+      if (levels && !levels[i]) continue;
+      int64_t idx = base + (int64_t)i;
+      if (t->is_dictionary) {
+        convert_fixed(&view->dict, t, view->dict.offset + read_index(a, t->index_kind, idx), dst);
+      } else {
+        convert_fixed(a, t, idx, dst);
+      }
+      dst += w;
+    }
+    out->fixed = s->values.data;
+    return ARTEMIS_OK;
+  }
+
+  /* Byte arrays. */
+  artemis_buf_clear(&s->lengths);
+  if (non_null && artemis_buf_reserve(&s->lengths, non_null * sizeof(uint32_t)) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
+  uint32_t* lengths = (uint32_t*)(void*)s->lengths.data;
+  out->lengths = lengths;
+  if (!t->is_dictionary) {
+    if (n == 0) return ARTEMIS_OK;
+    int64_t first = offset_at(a, base), last = offset_at(a, base + (int64_t)n);
+    size_t total = 0, k = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (levels && !levels[i]) continue;
+      int64_t idx = base + (int64_t)i;
+      uint32_t len = (uint32_t)(offset_at(a, idx + 1) - offset_at(a, idx));
+      lengths[k++] = len;
+      total += len;
+    }
+    out->bytes_len = total;
+    if ((int64_t)total == last - first) {
+      out->bytes = a->data ? a->data + first : NULL; /* null slots are empty: bytes contiguous */
+      return ARTEMIS_OK;
+    }
+    artemis_buf_clear(&s->bytes);
+    if (artemis_buf_reserve(&s->bytes, total) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+      if (levels && !levels[i]) continue;
+      const uint8_t* p;
+      uint32_t len;
+      value_bytes(a, base + (int64_t)i, &p, &len);
+      artemis_buf_put_unchecked(&s->bytes, p, len);
+    }
+    out->bytes = s->bytes.data;
+    return ARTEMIS_OK;
+  }
+  artemis_buf_clear(&s->bytes);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (levels && !levels[i]) continue;
+    int64_t idx = view->dict.offset + read_index(a, t->index_kind, base + (int64_t)i);
+    const uint8_t* p;
+    uint32_t len;
+    value_bytes(&view->dict, idx, &p, &len);
+    if (artemis_buf_append(&s->bytes, p, len) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
+    lengths[k++] = len;
+  }
+  out->bytes = s->bytes.data;
+  out->bytes_len = s->bytes.len;
+  return ARTEMIS_OK;
+}
