@@ -17,3 +17,10 @@ else()
   message(WARNING "node not found: the interop test is registered as failing")
   add_test(NAME interop.verify COMMAND ${CMAKE_COMMAND} -E false)
 endif()
+if(NODE_EXECUTABLE)
+  # The .inprogress file of a writer killed mid-write must be rejected by every reader.
+  add_test(NAME interop.reject_inprogress
+           COMMAND ${NODE_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/interop/verify.mjs
+                   --expect-reject ${ARTEMIS_INTEROP_DIR}/interrupted.parquet.inprogress)
+  set_tests_properties(interop.reject_inprogress PROPERTIES FIXTURES_REQUIRED interop_cases LABELS "interop" TIMEOUT 300)
+endif()

@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "artemis/artemis.h"
 #include "support/table_builder.h"
@@ -486,6 +489,53 @@ static void canonical_case(void) {
   artemis_sample_close(sample);
 }
 
+/* A writer killed mid-write (SIGKILL after several row groups reached the file): leaves
+ * interrupted.parquet.inprogress, which every reader must reject (verify.mjs --expect-reject). */
+static void interrupted_case(void) {
+  char path[4096];
+  parquet_path("interrupted", path, sizeof path);
+  char inprogress[4200];
+  snprintf(inprogress, sizeof inprogress, "%s.inprogress", path);
+  remove(inprogress);
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("fork");
+    exit(1);
+  }
+  if (pid == 0) {
+    artemis_sample_options so;
+    artemis_sample_options_init(&so);
+    so.total_rows = 2000000;
+    so.batch_rows = 20000;
+    artemis_sample* sample;
+    struct ArrowSchema schema;
+    artemis_writer* w;
+    artemis_writer_options o;
+    artemis_writer_options_init(&o);
+    artemis_writer_options_use_artemis_preset(&o);
+    o.row_group_target_bytes = 1 << 20;
+    if (artemis_sample_open(&sample, &so, NULL) || artemis_sample_schema(&schema, NULL) ||
+        artemis_writer_open(&w, path, &schema, &o, NULL))
+      _exit(3);
+    for (int i = 0; i < 15; i++) {
+      struct ArrowArray batch;
+      if (artemis_sample_next(sample, &batch, NULL) || artemis_writer_write(w, &batch, NULL)) _exit(4);
+      batch.release(&batch);
+    }
+    raise(SIGKILL);
+    _exit(5);
+  }
+  int status;
+  waitpid(pid, &status, 0);
+  struct stat st;
+  if (!WIFSIGNALED(status) || stat(inprogress, &st) != 0 || stat(path, &st) == 0) {
+    fprintf(stderr, "interrupted: expected a killed child, an .inprogress file and no final file\n");
+    failures++;
+    return;
+  }
+  printf("%-22s killed mid-write, left %s\n", "interrupted", inprogress);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s OUTPUT_DIR\n", argv[0]);
@@ -526,6 +576,7 @@ int main(int argc, char** argv) {
   fallback_case();
   dictionary_input_case();
   canonical_case();
+  interrupted_case();
   if (failures) {
     fprintf(stderr, "interop_gen_cases: %d check(s) failed\n", failures);
     return 1;

@@ -592,6 +592,8 @@ static void test_json_binary_rendering(void** state) {
       {"\xed\xa0\x80", 3, "{\"hex\": \"eda080\"}"},   /* surrogate */
       {"\xf4\x90\x80\x80", 4, "{\"hex\": \"f4908080\"}"}, /* above U+10FFFF */
       {"\xe2\x82", 2, "{\"hex\": \"e282\"}"},         /* truncated sequence */
+      {"a\xff", 2, "{\"hex\": \"61ff\"}"},           /* never a UTF-8 byte */
+      {"\x80z", 2, "{\"hex\": \"807a\"}"},           /* continuation byte as lead */
       {"", 0, "\"\""},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -815,6 +817,10 @@ static void test_reader_huge_declared_lengths(void** state) {
   ten.max_elements = 10;
   list_20[sizeof list_20 - 1] = 0x00;
   expect_parse_error(list_20, sizeof list_20, &ten, ARTEMIS_E_LIMIT, 1);
+  /* 12 bool fields (no payload bytes) against the same budget: the root is value 1,
+   * so field 10 at byte 9 is the 11th value */
+  static const uint8_t bools[] = {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x00};
+  expect_parse_error(bools, sizeof bools, &ten, ARTEMIS_E_LIMIT, 9);
   /* i64 varint whose 10th byte carries more than bit 63 */
   static const uint8_t i64_overlong[] = {0x16, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0x00};
   expect_parse_error(i64_overlong, sizeof i64_overlong, NULL, ARTEMIS_E_INVALID_INPUT, 1);
