@@ -191,12 +191,14 @@ static void map_to_parquet(artemis_arrow_type* t) {
       /* time32[s] has no Parquet unit: stored as milliseconds. */
       t->physical_type = PQ_INT32; t->value_width = 4; t->sort_kind = ARTEMIS_SORT_INT32;
       t->converted_type = PQ_CT_TIME_MILLIS; t->lt_kind = PQ_LT_TIME; t->lt_unit = PQ_UNIT_MILLIS;
-      t->lt_utc = 1;
+      /* Arrow times are wall-clock times of day with no zone: local, not UTC-normalized
+       * (as arrow-rs writes them; DuckDB would read adjusted ones as TIME WITH TIME ZONE). */
+      t->lt_utc = 0;
       if (t->unit == AU_SECOND) t->conversion = CONV_SECONDS_TO_MILLIS32;
       break;
     case AK_TIME64:
       t->physical_type = PQ_INT64; t->value_width = 8; t->sort_kind = ARTEMIS_SORT_INT64;
-      t->lt_kind = PQ_LT_TIME; t->lt_utc = 1;
+      t->lt_kind = PQ_LT_TIME; t->lt_utc = 0;
       t->lt_unit = t->unit == AU_MICRO ? PQ_UNIT_MICROS : PQ_UNIT_NANOS;
       if (t->unit == AU_MICRO) t->converted_type = PQ_CT_TIME_MICROS;
       break;

@@ -33,7 +33,7 @@ void artemis_error_clear(artemis_error* error) {
   error->message[0] = '\0';
 }
 
-static void vset(artemis_error* error, int code, const char* fmt, va_list ap) {
+ARTEMIS_PRINTF(3, 0) static void vset(artemis_error* error, int code, const char* fmt, va_list ap) {
   artemis_error_clear(error);
   error->code = code;
   vsnprintf(error->message, sizeof error->message, fmt, ap);

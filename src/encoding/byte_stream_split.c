@@ -52,6 +52,7 @@ static void split_any_width(const uint8_t* values, size_t n, size_t width, uint8
 int artemis_bss_encode(const uint8_t* values, size_t n, size_t width, artemis_buf* out) {
   if (width != 0 && n > SIZE_MAX / width) return ARTEMIS_E_NOMEM;
   const size_t total = n * width;
+  if (total == 0) return ARTEMIS_OK;
   if (artemis_buf_reserve(out, total) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
   uint8_t* streams = out->data + out->len;
   if (width == 4) {

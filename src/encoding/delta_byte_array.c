@@ -22,13 +22,17 @@ static inline uint32_t common_prefix_length(const uint8_t* a, uint32_t a_len, co
   return k;
 }
 
-int artemis_dba_encode(const uint32_t* lengths, const uint8_t* bytes, size_t n, artemis_buf* scratch,
-                       artemis_buf* out) {
+static int encode_prefixes_and_suffixes(const uint32_t* lengths, const uint8_t* bytes, size_t n,
+                                        artemis_buf* scratch, artemis_buf* out) {
   if (n == 0) {
     if (artemis_dbp_encode_uint32(NULL, 0, out) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
     return artemis_dbp_encode_uint32(NULL, 0, out);
   }
   if (n > SIZE_MAX / (2 * sizeof(uint32_t))) return ARTEMIS_E_NOMEM;
+  static const uint8_t no_bytes[1] = {0};
+  /* Arrow leaves the data buffer NULL when every value is empty; stepping through it
+   * with zero-length pointer arithmetic would still be undefined behaviour. */
+  if (!bytes) bytes = no_bytes;
   artemis_buf_clear(scratch);
   if (artemis_buf_reserve(scratch, 2 * n * sizeof(uint32_t)) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
   /* Buffer memory comes from the allocator, aligned for any scalar type. */
@@ -60,4 +64,14 @@ int artemis_dba_encode(const uint32_t* lengths, const uint8_t* bytes, size_t n, 
     current += lengths[i];
   }
   return ARTEMIS_OK;
+}
+
+/* Three streams are appended one after the other; a failure in a later one drops the
+ * earlier ones so the caller never sees a half-written page body. */
+int artemis_dba_encode(const uint32_t* lengths, const uint8_t* bytes, size_t n, artemis_buf* scratch,
+                       artemis_buf* out) {
+  const size_t start = out->len;
+  const int status = encode_prefixes_and_suffixes(lengths, bytes, n, scratch, out);
+  if (status != ARTEMIS_OK) out->len = start;
+  return status;
 }

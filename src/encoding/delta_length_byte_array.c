@@ -8,6 +8,11 @@ int artemis_dlba_encode(const uint32_t* lengths, const uint8_t* bytes, size_t n,
     if (lengths[i] > SIZE_MAX - total) return ARTEMIS_E_NOMEM;
     total += lengths[i];
   }
-  if (artemis_dbp_encode_uint32(lengths, n, out) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
-  return artemis_buf_append(out, bytes, total);
+  const size_t start = out->len;
+  if (artemis_dbp_encode_uint32(lengths, n, out) != ARTEMIS_OK ||
+      artemis_buf_append(out, bytes, total) != ARTEMIS_OK) {
+    out->len = start; /* no half-written stream on failure */
+    return ARTEMIS_E_NOMEM;
+  }
+  return ARTEMIS_OK;
 }

@@ -20,6 +20,7 @@ static inline uint8_t pack_bool_byte(const uint8_t* v) {
 int artemis_plain_encode_bool(const uint8_t* values, size_t n, artemis_buf* out) {
   const size_t whole = n / 8;
   const size_t rest = n % 8;
+  if (n == 0) return ARTEMIS_OK;
   if (artemis_buf_reserve(out, whole + (rest != 0)) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
   uint8_t* dst = out->data + out->len;
   for (size_t i = 0; i < whole; i++) dst[i] = pack_bool_byte(values + 8 * i);
@@ -34,11 +35,16 @@ int artemis_plain_encode_bool(const uint8_t* values, size_t n, artemis_buf* out)
 
 int artemis_plain_encode_byte_array(const uint32_t* lengths, const uint8_t* bytes, size_t n,
                                     artemis_buf* out) {
+  static const uint8_t no_bytes[1] = {0};
+  /* Arrow leaves the data buffer NULL when every value is empty; stepping through it
+   * with zero-length pointer arithmetic would still be undefined behaviour. */
+  if (!bytes) bytes = no_bytes;
   size_t total = 0;
   for (size_t i = 0; i < n; i++) {
     if (lengths[i] > SIZE_MAX - 4 - total) return ARTEMIS_E_NOMEM;
     total += 4 + (size_t)lengths[i];
   }
+  if (total == 0) return ARTEMIS_OK;
   if (artemis_buf_reserve(out, total) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
   uint8_t* dst = out->data + out->len;
   for (size_t i = 0; i < n; i++) {

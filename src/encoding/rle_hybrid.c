@@ -66,11 +66,12 @@ static int emit_rle_runs(artemis_buf* out, uint32_t value, size_t count, int val
         return ARTEMIS_E_NOMEM;                                                                     \
       artemis_put_uleb128_unchecked(out, ((uint64_t)groups << 1) | 1);                              \
       const size_t whole = taken & ~(size_t)7;                                                      \
-      artemis_bitpack_##suffix(values, whole, bit_width, out->data + out->len);                     \
+      uint8_t* packed = out->data + out->len;                                                       \
+      artemis_bitpack_##suffix(values, whole, bit_width, packed);                                   \
       if (whole < taken) {                                                                          \
         type last_group[8] = {0};                                                                   \
         memcpy(last_group, values + whole, (taken - whole) * sizeof(type));                         \
-        artemis_bitpack_##suffix(last_group, 8, bit_width, out->data + out->len + whole / 8 * (size_t)bit_width); \
+        artemis_bitpack_##suffix(last_group, 8, bit_width, packed + whole / 8 * (size_t)bit_width); \
       }                                                                                             \
       out->len += body;                                                                             \
       values += taken;                                                                              \
@@ -117,10 +118,18 @@ static int emit_rle_runs(artemis_buf* out, uint32_t value, size_t count, int val
 DEFINE_RLE_HYBRID_ENCODER(u32, uint32_t)
 DEFINE_RLE_HYBRID_ENCODER(u8, uint8_t)
 
+/* Runs are written as they are found, so a failure midway drops what was written: the
+ * caller sees the buffer as it was before the call. */
 int artemis_rle_hybrid_encode(const uint32_t* values, size_t n, int bit_width, artemis_buf* out) {
-  return rle_hybrid_encode_u32(values, n, bit_width, out);
+  const size_t start = out->len;
+  const int status = rle_hybrid_encode_u32(values, n, bit_width, out);
+  if (status != ARTEMIS_OK) out->len = start;
+  return status;
 }
 
 int artemis_rle_hybrid_encode_u8(const uint8_t* values, size_t n, int bit_width, artemis_buf* out) {
-  return rle_hybrid_encode_u8(values, n, bit_width, out);
+  const size_t start = out->len;
+  const int status = rle_hybrid_encode_u8(values, n, bit_width, out);
+  if (status != ARTEMIS_OK) out->len = start;
+  return status;
 }

@@ -55,7 +55,9 @@ static void release_canonical_schema(struct ArrowSchema* schema) {
 }
 
 int artemis_sample_schema(struct ArrowSchema* out, artemis_error* error) {
-  if (!out) return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "artemis_sample_schema: out is NULL");
+  if (!out)
+    return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT,
+                             "artemis_sample_schema: out is NULL");
   canonical_schema_private* owned = (canonical_schema_private*)calloc(1, sizeof *owned);
   if (!owned) {
     return artemis_set_error(error, ARTEMIS_E_NOMEM,

@@ -67,11 +67,15 @@ enum {
 _Static_assert(NAME_CAPACITY % COPY_CHUNK == 0 && URI_CAPACITY % COPY_CHUNK == 0 &&
                    PATH_CAPACITY % COPY_CHUNK == 0,
                "cached string slots must be whole copy chunks");
+/* The path slots hold the longest mission name and a 10-digit payload id (see
+ * compute_max_lengths for the fixed-width parts), so snprintf never truncates them. */
+_Static_assert(URI_CAPACITY > 67 + NAME_CAPACITY + 10 && PATH_CAPACITY > 41 + NAME_CAPACITY + 10,
+               "path slots too small for the longest names");
 
 /* Probabilities are compared against 16 random bits. */
-#define NOTE_THRESHOLD 1311u   /* 2.0% of rows carry an operator note */
-#define LOSS_THRESHOLD 66u     /* 0.1% of frames are lost on the downlink */
-#define QUALITY_MIN_THRESHOLD 328u  /* 0.5% .. 2.0% of rows flagged, per payload */
+#define NOTE_THRESHOLD 1311u       /* 2.0% of rows carry an operator note */
+#define LOSS_THRESHOLD 66u         /* 0.1% of frames are lost on the downlink */
+#define QUALITY_MIN_THRESHOLD 328u /* 0.5% .. 2.0% of rows flagged, per payload */
 #define QUALITY_THRESHOLD_SPREAD 984u
 
 #define QUALITY_SATURATED 1u
@@ -99,8 +103,8 @@ static inline double prng_unit(uint64_t* state) {
 /* Static vocabulary. */
 
 static const char* const mission_names[] = {
-    "ARTEMIS-I",    "ARTEMIS-II",  "ARTEMIS-III", "ARTEMIS-IV",
-    "ARTEMIS-V",    "GATEWAY-PPE", "GATEWAY-HALO", "CLPS-TO-2AB",
+    "ARTEMIS-I", "ARTEMIS-II",  "ARTEMIS-III",  "ARTEMIS-IV",
+    "ARTEMIS-V", "GATEWAY-PPE", "GATEWAY-HALO", "CLPS-TO-2AB",
 };
 #define NAMED_MISSIONS ((int32_t)(sizeof mission_names / sizeof mission_names[0]))
 
@@ -114,10 +118,10 @@ typedef struct sensor_kind_profile {
 } sensor_kind_profile;
 
 static const sensor_kind_profile sensor_kind_profiles[] = {
-    {"thermocouple", 6},        {"pressure_transducer", 3}, {"sun_sensor", 3},
-    {"star_tracker", 3},        {"magnetometer", 2},        {"gyroscope", 0},
-    {"accelerometer", 0},       {"radiation_dosimeter", 7}, {"photodiode", 1},
-    {"strain_gauge", 2},        {"current_shunt", 4},       {"reaction_wheel_tachometer", 1},
+    {"thermocouple", 6},  {"pressure_transducer", 3}, {"sun_sensor", 3},
+    {"star_tracker", 3},  {"magnetometer", 2},        {"gyroscope", 0},
+    {"accelerometer", 0}, {"radiation_dosimeter", 7}, {"photodiode", 1},
+    {"strain_gauge", 2},  {"current_shunt", 4},       {"reaction_wheel_tachometer", 1},
 };
 #define NAMED_SENSOR_KINDS ((int32_t)(sizeof sensor_kind_profiles / sizeof sensor_kind_profiles[0]))
 
@@ -197,7 +201,7 @@ typedef struct payload_stream {
   uint32_t part_number;
   uint32_t quality_threshold;
   uint32_t payload_id;
-  uint32_t notes_written;
+  uint64_t notes_written;
   int32_t segment_seconds;
   int32_t mission;
   int32_t sensor_kind;
@@ -289,13 +293,15 @@ static void civil_date_from_days(int64_t days, int* year, int* month, int* day) 
 
 static void refresh_archive_uri(const artemis_sample* sample, payload_stream* payload) {
   const name_slot* mission = &sample->missions[payload->mission];
-  int written = snprintf(payload->uri, sizeof payload->uri,
-                         "s3://artemis-cold-archive/%s/payload-%u/%04d/%02d/%02d/part-%06u.jsonl.gz",
-                         mission->text, (unsigned)payload->payload_id, payload->year,
-                         payload->month, payload->day, (unsigned)payload->part_number);
+  int written =
+      snprintf(payload->uri, sizeof payload->uri,
+               "s3://artemis-cold-archive/%s/payload-%u/%04d/%02d/%02d/part-%06u.jsonl.gz",
+               mission->text, (unsigned)payload->payload_id, payload->year, payload->month,
+               payload->day, (unsigned)payload->part_number);
   payload->uri_length = written < 0 ? 0u
-                        : (size_t)written >= sizeof payload->uri ? (uint32_t)sizeof payload->uri - 1u
-                                                                 : (uint32_t)written;
+                        : (size_t)written >= sizeof payload->uri
+                            ? (uint32_t)sizeof payload->uri - 1u
+                            : (uint32_t)written;
 }
 
 static void refresh_object_path(const artemis_sample* sample, payload_stream* payload,
@@ -306,11 +312,12 @@ static void refresh_object_path(const artemis_sample* sample, payload_stream* pa
   int segment = (int)((second_of_day % 3600) / payload->segment_seconds);
   int written = snprintf(payload->path, sizeof payload->path,
                          "%s/payload-%u/%04d-%02d-%02d/hour-%02d/seg-%04d.bin", mission->text,
-                         (unsigned)payload->payload_id, payload->year, payload->month,
-                         payload->day, hour, segment);
+                         (unsigned)payload->payload_id, payload->year, payload->month, payload->day,
+                         hour, segment);
   payload->path_length = written < 0 ? 0u
-                         : (size_t)written >= sizeof payload->path ? (uint32_t)sizeof payload->path - 1u
-                                                                   : (uint32_t)written;
+                         : (size_t)written >= sizeof payload->path
+                             ? (uint32_t)sizeof payload->path - 1u
+                             : (uint32_t)written;
   int64_t segment_ns = (int64_t)payload->segment_seconds * NS_PER_SECOND;
   payload->segment_end_timestamp = (timestamp / segment_ns + 1) * segment_ns;
 }
@@ -429,8 +436,7 @@ static inline void emit_row(const artemis_sample* sample, payload_stream* payloa
   bool saturated = false;
   if (sample->options.values == ARTEMIS_SAMPLE_FULL_MANTISSA) {
     cursor->voltages[row] = walk_full_mantissa(&payload->channels[0], prng_next(&payload->rng));
-    cursor->temperatures[row] =
-        walk_full_mantissa(&payload->channels[1], prng_next(&payload->rng));
+    cursor->temperatures[row] = walk_full_mantissa(&payload->channels[1], prng_next(&payload->rng));
     cursor->pressures[row] = walk_full_mantissa(&payload->channels[2], prng_next(&payload->rng));
   } else {
     /* walk_adc consumes 28 bits per channel. */
@@ -496,9 +502,9 @@ static inline void emit_row(const artemis_sample* sample, payload_stream* payloa
  * (next timestamp, payload index); the index breaks ties so the merge order is fully
  * deterministic. Leaves sit at positions payloads..2*payloads-1, internal node p plays
  * the winners of 2p and 2p+1 and keeps the loser, node 0 keeps the overall winner.
- * Replacing the winner's key replays exactly one leaf-to-root path with no data-dependent
- * branches, which measured about 3x faster than a binary heap's sift-down, whose
- * child choice and early exit mispredict constantly. */
+ * Replacing the winner's key replays exactly one leaf-to-root path, written without
+ * data-dependent branches: a binary heap's sift-down (child choice, early exit) and even
+ * a branchy replay mispredicted often enough to dominate the per-row cost in profiles. */
 
 static inline bool merge_before(merge_node a, merge_node b) {
   return a.timestamp < b.timestamp || (a.timestamp == b.timestamp && a.payload < b.payload);
@@ -512,8 +518,9 @@ static inline void tournament_replay(merge_node* nodes, uint32_t count, merge_no
     uint64_t stored_payload = nodes[p].payload;
     /* Bitwise, not short-circuit, so the compiler emits no branch; the swap is an
      * XOR under an all-ones/all-zero mask for the same reason. */
-    int stored_wins = (stored_time < (int64_t)candidate_time) |
-                      ((stored_time == (int64_t)candidate_time) & (stored_payload < candidate_payload));
+    int stored_wins =
+        (stored_time < (int64_t)candidate_time) |
+        ((stored_time == (int64_t)candidate_time) & (stored_payload < candidate_payload));
     uint64_t mask = (uint64_t)0 - (uint64_t)stored_wins;
     uint64_t time_flip = ((uint64_t)stored_time ^ candidate_time) & mask;
     uint64_t payload_flip = (stored_payload ^ candidate_payload) & mask;
@@ -599,20 +606,28 @@ static bool column_is_string(int column) {
 
 static size_t fixed_width(int column) {
   switch (column) {
-    case COLUMN_TIMESTAMP: return sizeof(int64_t);
-    case COLUMN_PAYLOAD: return sizeof(uint32_t);
-    case COLUMN_SEQUENCE: return sizeof(uint64_t);
+    case COLUMN_TIMESTAMP:
+      return sizeof(int64_t);
+    case COLUMN_PAYLOAD:
+      return sizeof(uint32_t);
+    case COLUMN_SEQUENCE:
+      return sizeof(uint64_t);
     case COLUMN_VOLTAGE:
     case COLUMN_TEMPERATURE:
-    case COLUMN_PRESSURE: return sizeof(double);
-    case COLUMN_QUALITY: return sizeof(uint8_t);
-    default: return 0;
+    case COLUMN_PRESSURE:
+      return sizeof(double);
+    case COLUMN_QUALITY:
+      return sizeof(uint8_t);
+    default:
+      return 0;
   }
 }
 
 /* malloc never returns NULL for a successful empty request here: C Data consumers
  * expect non-NULL value buffers even when they hold zero bytes. */
-static void* allocate_bytes(size_t size) { return malloc(size == 0 ? 1 : size); }
+static void* allocate_bytes(size_t size) {
+  return malloc(size == 0 ? 1 : size);
+}
 
 /* Allocates the batch skeleton and every buffer at worst-case size. */
 static int allocate_batch(const artemis_sample* sample, int64_t rows, struct ArrowArray* batch,
@@ -671,19 +686,21 @@ static void bind_builder(string_builder* builder, struct ArrowArray* child) {
   builder->used = 0;
 }
 
+static void* column_buffer(batch_private* owned, int column, int index) {
+  return ((column_private*)owned->children[column].private_data)->owned[index];
+}
+
 static void bind_cursor(batch_cursor* cursor, struct ArrowArray* batch) {
   batch_private* owned = (batch_private*)batch->private_data;
-#define COLUMN_BUFFER(column, index) (((column_private*)owned->children[column].private_data)->owned[index])
   memset(cursor, 0, sizeof *cursor);
-  cursor->timestamps = (int64_t*)COLUMN_BUFFER(COLUMN_TIMESTAMP, 1);
-  cursor->payload_ids = (uint32_t*)COLUMN_BUFFER(COLUMN_PAYLOAD, 1);
-  cursor->sequences = (uint64_t*)COLUMN_BUFFER(COLUMN_SEQUENCE, 1);
-  cursor->voltages = (double*)COLUMN_BUFFER(COLUMN_VOLTAGE, 1);
-  cursor->temperatures = (double*)COLUMN_BUFFER(COLUMN_TEMPERATURE, 1);
-  cursor->pressures = (double*)COLUMN_BUFFER(COLUMN_PRESSURE, 1);
-  cursor->quality = (uint8_t*)COLUMN_BUFFER(COLUMN_QUALITY, 1);
-  cursor->notes_validity = (uint8_t*)COLUMN_BUFFER(COLUMN_NOTES, 0);
-#undef COLUMN_BUFFER
+  cursor->timestamps = (int64_t*)column_buffer(owned, COLUMN_TIMESTAMP, 1);
+  cursor->payload_ids = (uint32_t*)column_buffer(owned, COLUMN_PAYLOAD, 1);
+  cursor->sequences = (uint64_t*)column_buffer(owned, COLUMN_SEQUENCE, 1);
+  cursor->voltages = (double*)column_buffer(owned, COLUMN_VOLTAGE, 1);
+  cursor->temperatures = (double*)column_buffer(owned, COLUMN_TEMPERATURE, 1);
+  cursor->pressures = (double*)column_buffer(owned, COLUMN_PRESSURE, 1);
+  cursor->quality = (uint8_t*)column_buffer(owned, COLUMN_QUALITY, 1);
+  cursor->notes_validity = (uint8_t*)column_buffer(owned, COLUMN_NOTES, 0);
   bind_builder(&cursor->mission, &owned->children[COLUMN_MISSION]);
   bind_builder(&cursor->kind, &owned->children[COLUMN_KIND]);
   bind_builder(&cursor->uri, &owned->children[COLUMN_URI]);
@@ -857,7 +874,8 @@ static void setup_payloads(artemis_sample* sample) {
     payload->rate_hz = 1000 / period_ms;
     payload->period_ns = (int64_t)period_ms * 1000000;
     payload->jitter_ns = payload->period_ns / 100;
-    payload->phase_timestamp = ARCHIVE_EPOCH_NS + (int64_t)prng_below(&rng, (uint32_t)payload->period_ns);
+    payload->phase_timestamp =
+        ARCHIVE_EPOCH_NS + (int64_t)prng_below(&rng, (uint32_t)payload->period_ns);
     payload->sample_index = 0;
     payload->next_timestamp = payload->phase_timestamp;
     payload->sequence_origin = prng_below(&rng, UINT32_C(0x80000000));
@@ -896,8 +914,9 @@ static void compute_max_lengths(artemis_sample* sample) {
     if (strlen(note_openers[i]) > opener_max) opener_max = (uint32_t)strlen(note_openers[i]);
   }
   for (size_t i = 0; i < NOTE_TEMPLATES; ++i) {
-    uint32_t length = (uint32_t)(strlen(note_templates[i].before) + strlen(note_templates[i].after)) +
-                      decimal_digits(note_templates[i].value_range);
+    uint32_t length =
+        (uint32_t)(strlen(note_templates[i].before) + strlen(note_templates[i].after)) +
+        decimal_digits(note_templates[i].value_range);
     if (length > template_max) template_max = length;
   }
   sample->max_length[COLUMN_MISSION] = mission_max;
@@ -910,8 +929,8 @@ static void compute_max_lengths(artemis_sample* sample) {
       mission_max + id_digits;
   sample->max_length[COLUMN_PATH] =
       (uint32_t)strlen("/payload-/2026-04-01/hour-00/seg-0000.bin") + mission_max + id_digits;
-  /* opener + id + '-' + counter (uint32) + ": " + template text */
-  sample->max_length[COLUMN_NOTES] = opener_max + id_digits + 1 + 10 + 2 + template_max;
+  /* opener + id + '-' + counter (uint64) + ": " + template text */
+  sample->max_length[COLUMN_NOTES] = opener_max + id_digits + 1 + 20 + 2 + template_max;
 }
 
 static void split_rows_across_payloads(artemis_sample* sample) {
@@ -947,7 +966,8 @@ void artemis_sample_close(artemis_sample* sample) {
 
 int artemis_sample_open(artemis_sample** out, const artemis_sample_options* options,
                         artemis_error* error) {
-  if (!out) return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "artemis_sample_open: out is NULL");
+  if (!out)
+    return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "artemis_sample_open: out is NULL");
   *out = NULL;
   artemis_sample_options defaults;
   if (!options) {
@@ -962,7 +982,8 @@ int artemis_sample_open(artemis_sample** out, const artemis_sample_options* opti
   const size_t payloads = (size_t)options->payloads;
   sample->payloads = (payload_stream*)calloc(payloads, sizeof *sample->payloads);
   sample->missions = (name_slot*)calloc((size_t)options->missions, sizeof *sample->missions);
-  sample->sensor_kinds = (name_slot*)calloc((size_t)options->sensor_kinds, sizeof *sample->sensor_kinds);
+  sample->sensor_kinds =
+      (name_slot*)calloc((size_t)options->sensor_kinds, sizeof *sample->sensor_kinds);
   if (!sample->payloads || !sample->missions || !sample->sensor_kinds) goto out_of_memory;
   if (options->order == ARTEMIS_SAMPLE_TIME_ORDER) {
     sample->tournament = (merge_node*)calloc(payloads, sizeof *sample->tournament);

@@ -152,7 +152,7 @@ static int64_t unzigzag(uint64_t z) {
 }
 
 static int read_zigzag(parser* p, int bits, const char* what, int64_t* out) {
-  uint64_t z;
+  uint64_t z = 0;
   ARTEMIS_RETURN_NOT_OK(read_varint(p, bits, what, &z));
   *out = unzigzag(z);
   return ARTEMIS_OK;
@@ -161,7 +161,7 @@ static int read_zigzag(parser* p, int bits, const char* what, int64_t* out) {
 /* Binary lengths and collection sizes are i32 on the wire. */
 static int read_size(parser* p, const char* what, size_t* out) {
   size_t start = p->pos;
-  uint64_t size;
+  uint64_t size = 0;
   ARTEMIS_RETURN_NOT_OK(read_varint(p, 32, what, &size));
   if (size > (uint64_t)INT32_MAX) {
     return fail(p, ARTEMIS_E_INVALID_INPUT, start, "negative %s (%" PRIu64 " as unsigned)", what, size);

@@ -24,3 +24,9 @@ if(NODE_EXECUTABLE)
                    --expect-reject ${ARTEMIS_INTEROP_DIR}/interrupted.parquet.inprogress)
   set_tests_properties(interop.reject_inprogress PROPERTIES FIXTURES_REQUIRED interop_cases LABELS "interop" TIMEOUT 300)
 endif()
+if(NODE_EXECUTABLE)
+  # The harness can fail: it must pass on files written by independent writers (DuckDB,
+  # arrow-rs) and must report FAIL on deliberately corrupted expectations.
+  add_test(NAME interop.harness_selftest COMMAND ${NODE_EXECUTABLE} ${PROJECT_SOURCE_DIR}/tests/interop/selftest.mjs)
+  set_tests_properties(interop.harness_selftest PROPERTIES LABELS "interop" TIMEOUT 600)
+endif()

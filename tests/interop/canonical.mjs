@@ -79,6 +79,7 @@ export function floatValue(bits, h) {
 }
 
 export function isNaNHex(bits, h) {
+  if (typeof h !== 'string' || !/^[0-9a-f]+$/.test(h)) return false;
   const b = BigInt('0x' + h);
   const [expMask, fracMask] = { 16: [0x7c00n, 0x3ffn], 32: [0x7f800000n, 0x7fffffn], 64: [0x7ff0000000000000n, 0xfffffffffffffn] }[bits];
   return (b & expMask) === expMask && (b & fracMask) !== 0n;

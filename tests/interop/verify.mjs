@@ -31,14 +31,14 @@ const show = (v) => JSON.stringify(v);
 const readerLabel = (r) => `${PACKAGES[r]} ${VERSIONS[r]}`;
 
 function reportLimitations(subject, check, used) {
-  for (const { lim, column, count, error } of used.values()) {
-    report('LIMITATION', subject, check, `${readerLabel(lim.reader)}: ${lim.type.source} column "${column}": ${lim.feature}` +
+  for (const { lim, col, count, error } of used.values()) {
+    report('LIMITATION', subject, check, `${readerLabel(lim.reader)}: column "${col.name}" (${col.type.name}): ${lim.feature}` +
       (error ? ` [error: ${error}]` : ` [${count} value(s)]`));
   }
 }
-function noteLimitation(used, lim, column, error) {
-  const key = `${lim.feature}\0${column}`;
-  const u = used.get(key) ?? { lim, column, count: 0, error };
+function noteLimitation(used, lim, col, error) {
+  const key = `${lim.feature}\0${col.name}`;
+  const u = used.get(key) ?? { lim, col, count: 0, error };
   u.count++;
   used.set(key, u);
 }
@@ -84,6 +84,10 @@ async function checkReader(c, readerName) {
     rows = res.rows;
     Object.assign(perColumn, res.columns);
   } catch (whole) {
+    if (reader.projects === false) {
+      report('FAIL', c.name, readerName, `cannot read the file: ${errText(whole)}`);
+      return;
+    }
     // Find out which columns this reader cannot read, then read the rest together, so one
     // unsupported column does not hide the verification of all the others.
     const readable = [];
@@ -117,7 +121,7 @@ async function checkReader(c, readerName) {
     if (got instanceof Error || got === undefined) {
       const error = got ? errText(got) : 'not returned by the reader';
       const lim = findLimitation(readerName, col.type, { error });
-      if (lim) noteLimitation(used, lim, col.name, error);
+      if (lim) noteLimitation(used, lim, col, error);
       else problems.push(`column "${col.name}" (${col.type.name}): ${error}`);
       return;
     }
@@ -127,7 +131,7 @@ async function checkReader(c, readerName) {
     for (let r = 0; r < Math.min(got.length, want.length); r++) {
       if (got[r] === want[r]) continue;
       const lim = got[r] !== null && want[r] !== null && findLimitation(readerName, col.type, { expected: want[r], got: got[r] });
-      if (lim) noteLimitation(used, lim, col.name);
+      if (lim) noteLimitation(used, lim, col);
       else problems.push(`row ${r}, column "${col.name}" (${col.type.name}): expected ${show(want[r])}, got ${show(got[r])}`);
     }
   });
@@ -150,9 +154,14 @@ function expectedStats(t, vals) {
   return { nulls, min, max };
 }
 
-function statProblem(t, which, chunk, want, used, column) {
+function statProblem(col, which, chunk, want, used) {
+  const t = col.type;
   const got = chunk[which], raw = chunk[`raw_${which}`], exact = chunk[`${which}_exact`];
-  if (raw === null) return `no ${which}_value statistic (expected ${show(want)})`;
+  if (raw === null) {
+    const lim = findLimitation('duckdb', t, { expected: want, got: null });
+    if (lim) { noteLimitation(used, lim, col); return null; }
+    return `no ${which}_value statistic (expected ${show(want)})`;
+  }
   if (got === null) return `DuckDB's ${which} ${show(raw)} does not parse back as the column type`;
   if (got === want) return null;
   // Floats compare numerically, so -0.0 == +0.0 (the spec even asks for -0.0 as min, +0.0 as max).
@@ -161,7 +170,7 @@ function statProblem(t, which, chunk, want, used, column) {
   // must be a prefix of the true min, a truncated max must still be >= the true max.
   if (isBytes(t) && exact !== true && (which === 'min' ? want.startsWith(got) : got > want)) return null;
   const lim = findLimitation('duckdb', t, { expected: want, got });
-  if (lim) { noteLimitation(used, lim, column); return null; }
+  if (lim) { noteLimitation(used, lim, col); return null; }
   return `${which}: expected ${show(want)}, DuckDB reports ${show(got)} (printed as ${show(raw)}, exact=${exact})`;
 }
 
@@ -179,7 +188,12 @@ async function checkMetadata(c) {
     const j = c.columns.findIndex((col) => col.name === name), col = c.columns[j];
     if (!col) { problems.push(`metadata names unknown column "${name}"`); continue; }
     const dt = types.get(name);
-    if (dt !== duckTypeFor(col.type)) { problems.push(`column "${name}": DuckDB reads it as ${dt}, expected ${duckTypeFor(col.type)}`); continue; }
+    if (dt !== duckTypeFor(col.type)) {
+      const error = `read as DuckDB ${dt}, expected ${duckTypeFor(col.type)}`, lim = findLimitation('duckdb', col.type, { error });
+      if (lim) noteLimitation(used, lim, col, error);
+      else problems.push(`column "${name}": ${error}`);
+      continue;
+    }
     // Let DuckDB parse back the strings it printed, so each stats value goes through exactly the
     // same normalization as the column's data (VARCHAR is taken as raw bytes via encode()).
     const conv = (x) => (dt === 'VARCHAR' ? `encode(${x})` : `TRY_CAST(${x} AS ${dt})`);
@@ -208,7 +222,7 @@ async function checkMetadata(c) {
         continue;
       }
       for (const which of ['min', 'max']) {
-        const p = statProblem(col.type, which, ch, s[which], used, name);
+        const p = statProblem(col, which, ch, s[which], used);
         if (p) problems.push(`${where}: ${p}`);
       }
     }
@@ -275,7 +289,9 @@ async function main(argv) {
         try {
           await checkMetadata(c);
         } catch (e) {
-          report('FAIL', c.name, 'duckdb:metadata', `cannot check: ${errText(e)}`);
+          const error = errText(e), col = c.columns.find((col) => findLimitation('duckdb', col.type, { error }));
+          if (col) reportLimitations(c.name, 'duckdb:metadata', new Map([[0, { lim: findLimitation('duckdb', col.type, { error }), col, error }]]));
+          else report('FAIL', c.name, 'duckdb:metadata', `cannot check: ${error}`);
         }
       }
     }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -138,6 +139,19 @@ static void dba_empty_strings(void** state) {
   assert_int_equal(artemis_dba_encode(lengths, bytes, 3, &f->scratch, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, HEADER_PREFIX, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, HEADER_PREFIX, 0x03, 0x00,
                0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 'a');
+}
+
+/* All values empty with no data buffer (Arrow may pass NULL): prefixes and suffixes are
+ * all 0 (first 00, min delta 00, width 0), no bytes. */
+static void all_empty_without_data_buffer(void** state) {
+  fixture* f = *state;
+  const uint32_t lengths[] = {0, 0, 0};
+  assert_int_equal(artemis_dba_encode(lengths, NULL, 3, &f->scratch, &f->out), ARTEMIS_OK);
+  EXPECT_BYTES(&f->out, HEADER_PREFIX, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, HEADER_PREFIX, 0x03, 0x00,
+               0x00, 0x00, 0x00, 0x00, 0x00);
+  artemis_buf_clear(&f->out);
+  assert_int_equal(artemis_dlba_encode(lengths, NULL, 3, &f->out), ARTEMIS_OK);
+  EXPECT_BYTES(&f->out, HEADER_PREFIX, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00);
 }
 
 static void dba_zero_values(void** state) {
@@ -323,6 +337,55 @@ static void reports_nomem(void** state) {
   artemis_buf_free(&failing_scratch);
 }
 
+/* Allows a fixed number of allocations, then fails every one. */
+typedef struct allocation_budget {
+  int left;
+} allocation_budget;
+
+static void* budget_alloc(void* ctx, size_t size) {
+  allocation_budget* budget = ctx;
+  if (budget->left <= 0) return NULL;
+  budget->left--;
+  return malloc(size);
+}
+static void* budget_realloc(void* ctx, void* ptr, size_t size) {
+  allocation_budget* budget = ctx;
+  if (budget->left <= 0) return NULL;
+  budget->left--;
+  return realloc(ptr, size);
+}
+static void budget_free(void* ctx, void* ptr) {
+  (void)ctx;
+  free(ptr);
+}
+
+/* Output that can grow twice: both length streams fit, the suffix bytes do not; the
+ * length streams already written are dropped again. */
+static void failure_midway_leaves_buffer_unchanged(void** state) {
+  fixture* f = *state;
+  allocation_budget budget = {2};
+  const artemis_allocator limited = {budget_alloc, budget_realloc, budget_free, &budget};
+  artemis_mem mem;
+  artemis_mem_init(&mem, &limited);
+  artemis_buf out;
+  artemis_buf_init(&out, &mem);
+  assert_int_equal(artemis_buf_append_u8(&out, 0xAA), ARTEMIS_OK);
+  enum { VALUES = 50, LENGTH = 100 };
+  static uint32_t lengths[VALUES];
+  static uint8_t bytes[VALUES * LENGTH];
+  for (size_t i = 0; i < VALUES; i++) lengths[i] = LENGTH;
+  for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (uint8_t)next_random();
+  assert_int_equal(artemis_dba_encode(lengths, bytes, VALUES, &f->scratch, &out), ARTEMIS_E_NOMEM);
+  assert_int_equal(budget.left, 0);
+  assert_int_equal(out.len, 1);
+  assert_int_equal(out.data[0], 0xAA);
+
+  /* The length stream fits in what is already there, the bytes do not. */
+  assert_int_equal(artemis_dlba_encode(lengths, bytes, VALUES, &out), ARTEMIS_E_NOMEM);
+  assert_int_equal(out.len, 1);
+  artemis_buf_free(&out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(dlba_spec_example, setup, teardown),
@@ -331,8 +394,10 @@ int main(void) {
       cmocka_unit_test_setup_teardown(dba_prefix_resets_every_call, setup, teardown),
       cmocka_unit_test_setup_teardown(dba_empty_strings, setup, teardown),
       cmocka_unit_test_setup_teardown(dba_zero_values, setup, teardown),
+      cmocka_unit_test_setup_teardown(all_empty_without_data_buffer, setup, teardown),
       cmocka_unit_test_setup_teardown(random_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(reports_nomem, setup, teardown),
+      cmocka_unit_test_setup_teardown(failure_midway_leaves_buffer_unchanged, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

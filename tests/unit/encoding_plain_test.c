@@ -101,6 +101,11 @@ static void byte_arrays_length_prefixed(void** state) {
   artemis_buf_clear(&f->out);
   assert_int_equal(artemis_plain_encode_byte_array(NULL, NULL, 0, &f->out), ARTEMIS_OK);
   assert_int_equal(f->out.len, 0);
+
+  /* All values empty: Arrow may hand over no data buffer at all. */
+  const uint32_t empty_lengths[] = {0, 0};
+  assert_int_equal(artemis_plain_encode_byte_array(empty_lengths, NULL, 2, &f->out), ARTEMIS_OK);
+  EXPECT_BYTES(&f->out, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
 /* A 300-byte value: length 300 = 2C 01 00 00. */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -357,6 +358,49 @@ static void reports_nomem(void** state) {
   artemis_buf_free(&out);
 }
 
+/* Allows a fixed number of allocations, then fails every one. */
+typedef struct allocation_budget {
+  int left;
+} allocation_budget;
+
+static void* budget_alloc(void* ctx, size_t size) {
+  allocation_budget* budget = ctx;
+  if (budget->left <= 0) return NULL;
+  budget->left--;
+  return malloc(size);
+}
+static void* budget_realloc(void* ctx, void* ptr, size_t size) {
+  allocation_budget* budget = ctx;
+  if (budget->left <= 0) return NULL;
+  budget->left--;
+  return realloc(ptr, size);
+}
+static void budget_free(void* ctx, void* ptr) {
+  (void)ctx;
+  free(ptr);
+}
+
+/* A buffer that can grow once: the up-front reservation succeeds, the growth needed
+ * midway (alternating bit-packed and RLE runs cost more than all bit-packed) fails, and
+ * the buffer is left as it was before the call. */
+static void failure_midway_leaves_buffer_unchanged(void** state) {
+  (void)state;
+  allocation_budget budget = {2};
+  const artemis_allocator limited = {budget_alloc, budget_realloc, budget_free, &budget};
+  artemis_mem mem;
+  artemis_mem_init(&mem, &limited);
+  artemis_buf out;
+  artemis_buf_init(&out, &mem);
+  assert_int_equal(artemis_buf_append_u8(&out, 0xAA), ARTEMIS_OK);
+  static uint8_t levels[1600];
+  for (size_t i = 0; i < sizeof levels; i++) levels[i] = (i % 16 < 8) ? (uint8_t)(i % 2) : 1;
+  assert_int_equal(artemis_rle_hybrid_encode_u8(levels, sizeof levels, 1, &out), ARTEMIS_E_NOMEM);
+  assert_int_equal(budget.left, 0);
+  assert_int_equal(out.len, 1);
+  assert_int_equal(out.data[0], 0xAA);
+  artemis_buf_free(&out);
+}
+
 static void bit_width_of_max_value(void** state) {
   (void)state;
   assert_int_equal(artemis_bit_width(0), 0);
@@ -380,6 +424,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(appends_to_existing_bytes, setup, teardown),
       cmocka_unit_test_setup_teardown(random_round_trip, setup, teardown),
       cmocka_unit_test(reports_nomem),
+      cmocka_unit_test(failure_midway_leaves_buffer_unchanged),
       cmocka_unit_test(bit_width_of_max_value),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

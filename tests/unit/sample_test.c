@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -32,9 +33,9 @@ enum {
 };
 
 static const char* const expected_names[COLUMNS] = {
-    "sample_timestamp_ns", "mission_id",   "payload_id",    "sensor_kind",
+    "sample_timestamp_ns", "mission_id",    "payload_id",    "sensor_kind",
     "sequence_number",     "panel_voltage", "temperature_c", "pressure_kpa",
-    "quality_flag",        "archive_uri",  "object_path",   "notes"};
+    "quality_flag",        "archive_uri",   "object_path",   "notes"};
 static const char* const expected_formats[COLUMNS] = {"tsn:", "u", "I", "u", "L", "g",
                                                       "g",    "g", "C", "u", "u", "u"};
 
@@ -49,10 +50,14 @@ static size_t value_width(int column) {
     case COL_SEQUENCE:
     case COL_VOLTAGE:
     case COL_TEMPERATURE:
-    case COL_PRESSURE: return 8;
-    case COL_PAYLOAD: return 4;
-    case COL_QUALITY: return 1;
-    default: return 0;
+    case COL_PRESSURE:
+      return 8;
+    case COL_PAYLOAD:
+      return 4;
+    case COL_QUALITY:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -191,8 +196,9 @@ static void check_row_strings(drained* out, const struct ArrowArray* batch, int6
 
   /* Paths are mission / payload / date / part. */
   char expected[256];
-  int prefix = snprintf(expected, sizeof expected, "s3://artemis-cold-archive/%s/payload-%u/2026/04/01/part-",
-                        record->mission, (unsigned)id);
+  int prefix = snprintf(expected, sizeof expected,
+                        "s3://artemis-cold-archive/%s/payload-%u/2026/04/01/part-", record->mission,
+                        (unsigned)id);
   assert_true(uri_length > prefix);
   assert_memory_equal(uri, expected, (size_t)prefix);
   assert_memory_equal(uri + uri_length - 9, ".jsonl.gz", 9);
@@ -622,6 +628,96 @@ static void test_payload_grouped_order(void** state) {
   drained_free(&grouped);
 }
 
+/* A one-payload archive sampled once a second makes a month of telemetry cheap to
+ * generate: the paths must follow the row's own UTC date and hour, across a day and a
+ * month boundary, and the archive part number restarts every day. */
+static uint64_t seed_with_one_second_period(void) {
+  for (uint64_t seed = 1; seed < 2000; ++seed) {
+    artemis_sample_options options = default_options(3, 3);
+    options.seed = seed;
+    options.missions = 1;
+    options.payloads = 1;
+    artemis_sample* sample = open_or_fail(&options);
+    struct ArrowArray batch;
+    assert_int_equal(artemis_sample_next(sample, &batch, NULL), ARTEMIS_OK);
+    const int64_t* timestamps = (const int64_t*)batch.children[COL_TIMESTAMP]->buffers[1];
+    int64_t delta = timestamps[2] - timestamps[1];
+    batch.release(&batch);
+    artemis_sample_close(sample);
+    if (delta > INT64_C(980000000) && delta < INT64_C(1020000000)) return seed;
+  }
+  fail_msg("no seed gives a 1 s sampling period");
+  return 0;
+}
+
+static void test_paths_follow_the_clock(void** state) {
+  (void)state;
+  artemis_sample_options options = default_options(INT64_C(31) * 86400 + 2000, 100000);
+  options.seed = seed_with_one_second_period();
+  options.missions = 1;
+  options.payloads = 1;
+  artemis_sample* sample = open_or_fail(&options);
+  struct ArrowArray batch;
+  int64_t current_day = -1, current_hour = -1, days_seen = 0;
+  long last_part = -1, last_segment = -1;
+  char uri_date[64] = "", path_date[64] = "";
+  int saw_may = 0;
+  while (artemis_sample_next(sample, &batch, NULL) == ARTEMIS_OK) {
+    const int64_t* timestamps = (const int64_t*)batch.children[COL_TIMESTAMP]->buffers[1];
+    for (int64_t i = 0; i < batch.length; ++i) {
+      int64_t seconds = timestamps[i] / INT64_C(1000000000);
+      int64_t day = seconds / 86400, hour = (seconds % 86400) / 3600;
+      int new_day = day != current_day;
+      if (new_day) {
+        time_t as_time = (time_t)seconds;
+        struct tm civil;
+        assert_non_null(gmtime_r(&as_time, &civil));
+        snprintf(uri_date, sizeof uri_date, "/%04d/%02d/%02d/part-", civil.tm_year + 1900,
+                 civil.tm_mon + 1, civil.tm_mday);
+        snprintf(path_date, sizeof path_date, "/%04d-%02d-%02d/hour-", civil.tm_year + 1900,
+                 civil.tm_mon + 1, civil.tm_mday);
+        saw_may |= civil.tm_mon + 1 == 5;
+        current_day = day;
+        ++days_seen;
+      }
+      int32_t uri_length, path_length;
+      const char* uri = string_value(batch.children[COL_URI], i, &uri_length);
+      const char* path = string_value(batch.children[COL_PATH], i, &path_length);
+      char text[256];
+      memcpy(text, uri, (size_t)uri_length);
+      text[uri_length] = '\0';
+      const char* date = strstr(text, uri_date);
+      assert_non_null(date);
+      long part = strtol(date + strlen(uri_date), NULL, 10);
+      /* part numbers restart each day and otherwise never go back */
+      if (new_day) {
+        assert_int_equal(part, 0);
+      } else {
+        assert_true(part == last_part || part == last_part + 1);
+      }
+      last_part = part;
+
+      memcpy(text, path, (size_t)path_length);
+      text[path_length] = '\0';
+      date = strstr(text, path_date);
+      assert_non_null(date);
+      const char* hour_text = date + strlen(path_date);
+      assert_int_equal(strtol(hour_text, NULL, 10), hour);
+      const char* segment_text = strstr(hour_text, "/seg-");
+      assert_non_null(segment_text);
+      long segment = strtol(segment_text + 5, NULL, 10);
+      assert_true(segment >= 0 && segment < 60);
+      if (hour == current_hour) assert_true(segment >= last_segment);
+      current_hour = hour;
+      last_segment = segment;
+    }
+    batch.release(&batch);
+  }
+  artemis_sample_close(sample);
+  assert_true(days_seen >= 31);
+  assert_true(saw_may);
+}
+
 static void test_release_frees_children_moved_out(void** state) {
   (void)state;
   artemis_sample_options options = default_options(5000, 4096);
@@ -657,7 +753,9 @@ static void test_release_frees_children_moved_out(void** state) {
 }
 
 static void expect_invalid(const artemis_sample_options* options) {
-  artemis_sample* sample = (artemis_sample*)&sample; /* must be reset to NULL */
+  static char not_a_generator;
+  /* A failed open must reset *out to NULL, so start from a non-NULL sentinel. */
+  artemis_sample* sample = (artemis_sample*)(void*)&not_a_generator;
   artemis_error error;
   assert_int_equal(artemis_sample_open(&sample, options, &error), ARTEMIS_E_INVALID_ARGUMENT);
   assert_int_equal(error.code, ARTEMIS_E_INVALID_ARGUMENT);
@@ -731,6 +829,7 @@ int main(void) {
       cmocka_unit_test(test_time_order_realism),
       cmocka_unit_test(test_full_mantissa_has_many_distinct_values),
       cmocka_unit_test(test_payload_grouped_order),
+      cmocka_unit_test(test_paths_follow_the_clock),
       cmocka_unit_test(test_release_frees_children_moved_out),
       cmocka_unit_test(test_invalid_options_rejected),
   };
