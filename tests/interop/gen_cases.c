@@ -163,9 +163,13 @@ static FILE* open_case_file(const char* name, const char* suffix) {
   return f;
 }
 
+/* Also removes what an earlier (possibly crashed) run of this program left behind. */
 static void parquet_path(const char* name, char* out, size_t cap) {
   snprintf(out, cap, "%s/%s.parquet", out_dir, name);
   remove(out);
+  char stale[4200];
+  snprintf(stale, sizeof stale, "%s.inprogress", out);
+  remove(stale);
 }
 
 /* Writes a case from generated columns: `batches` batches of `rows_per_batch` rows with

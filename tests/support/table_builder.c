@@ -373,10 +373,10 @@ static void column_array(const tb_col* c, struct ArrowArray* a) {
       o->buffers[1] = off;
     }
     o->buffers[2] = xrealloc(NULL, c->data_len);
-    memcpy(o->buffers[2], c->data, c->data_len);
+    if (c->data_len) memcpy(o->buffers[2], c->data, c->data_len);
   } else {
     o->buffers[1] = xrealloc(NULL, c->data_len);
-    memcpy(o->buffers[1], c->data, c->data_len);
+    if (c->data_len) memcpy(o->buffers[1], c->data, c->data_len);
   }
   for (int i = 0; i < 3; i++) o->buffer_ptrs[i] = o->buffers[i];
   memset(a, 0, sizeof *a);
