@@ -278,7 +278,8 @@ static int append_gathered(artemis_column_writer* cw, const artemis_gathered* g,
     artemis_stats_add_nulls(&cw->page_stats, (int64_t)(g->rows - nn));
   }
   if (cw->dict_active) {
-    if (artemis_buf_reserve(&cw->indices, nn * sizeof(uint32_t)) != ARTEMIS_OK) return nomem(error, cw, row_group);
+    if (artemis_buf_reserve(&cw->indices, nn * sizeof(uint32_t) + sizeof(uint32_t)) != ARTEMIS_OK)
+      return nomem(error, cw, row_group); /* +1 entry: never a NULL data pointer, even for nn == 0 */
     uint32_t* out = (uint32_t*)(void*)(cw->indices.data + cw->indices.len);
     int rc = is_byte_array(cw) ? artemis_dict_insert_byte_arrays(&cw->dict, g->lengths, g->bytes, nn, out)
                                : artemis_dict_insert_fixed(&cw->dict, g->fixed, nn, out);
