@@ -2,7 +2,7 @@
  * writer), <name>.values.jsonl (the expected values, straight from the Arrow arrays we
  * built) and <name>.expected.json (schema + metadata expectations).
  *
- * usage: interop_gen_cases OUTPUT_DIR */
+ * usage: interop_gen_cases OUTPUT_DIR [--canonical-only ROWS] */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -26,6 +26,7 @@ static uint64_t next_u64(void) { /* splitmix64 */
 static int64_t rand_range(int64_t lo, int64_t hi) { return lo + (int64_t)(next_u64() % (uint64_t)(hi - lo + 1)); }
 
 static const char* out_dir;
+static int64_t canonical_rows = 300000;
 static int failures;
 
 static void die(const char* what, int rc, const artemis_error* err) {
@@ -424,7 +425,7 @@ static void canonical_case(void) {
   const char* name = "canonical_preset";
   artemis_sample_options so;
   artemis_sample_options_init(&so);
-  so.total_rows = 300000;
+  so.total_rows = canonical_rows;
   so.batch_rows = 50000;
   artemis_sample* sample;
   artemis_error err;
@@ -541,8 +542,16 @@ static void interrupted_case(void) {
 }
 
 int main(int argc, char** argv) {
+  if (argc == 4 && !strcmp(argv[2], "--canonical-only")) {
+    /* A larger canonical case on its own, for manual runs (e.g. 1,000,000 rows). */
+    out_dir = argv[1];
+    mkdir(out_dir, 0777);
+    canonical_rows = atoll(argv[3]);
+    canonical_case();
+    return failures ? 1 : 0;
+  }
   if (argc != 2) {
-    fprintf(stderr, "usage: %s OUTPUT_DIR\n", argv[0]);
+    fprintf(stderr, "usage: %s OUTPUT_DIR [--canonical-only ROWS]\n", argv[0]);
     return 2;
   }
   out_dir = argv[1];
