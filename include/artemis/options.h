@@ -31,7 +31,7 @@ typedef enum artemis_column_encoding {
   ARTEMIS_ENCODING_PLAIN = 1,
   ARTEMIS_ENCODING_DICTIONARY = 2,          /* RLE_DICTIONARY, falls back to PLAIN */
   ARTEMIS_ENCODING_DELTA_BINARY_PACKED = 3, /* INT32/INT64 physical types */
-  ARTEMIS_ENCODING_BYTE_STREAM_SPLIT = 4,   /* FLOAT/DOUBLE (and FLOAT16) */
+  ARTEMIS_ENCODING_BYTE_STREAM_SPLIT = 4,   /* FLOAT/DOUBLE (the types every reader decodes it for) */
   ARTEMIS_ENCODING_DELTA_LENGTH_BYTE_ARRAY = 5, /* BYTE_ARRAY (strings, binary) */
   ARTEMIS_ENCODING_DELTA_BYTE_ARRAY = 6         /* BYTE_ARRAY (strings, binary) */
 } artemis_column_encoding;

@@ -145,9 +145,17 @@ static int check_value(const artemis_array_view* v, const artemis_arrow_type* t,
         fits = hi == ((int64_t)lo >> 63);
         if (fits && t->conversion == CONV_DECIMAL_TO_I32) fits = (int64_t)lo >= INT32_MIN && (int64_t)lo <= INT32_MAX;
       }
+      if (fits) {
+        /* |unscaled| < 10^precision, else readers would show a value the type cannot hold. */
+        unsigned __int128 bits = ((unsigned __int128)(uint64_t)hi << 64) | lo;
+        unsigned __int128 magnitude = hi < 0 ? ~bits + 1 : bits;
+        unsigned __int128 limit = 1;
+        for (int i = 0; i < t->precision; i++) limit *= 10;
+        fits = magnitude < limit;
+      }
       if (!fits)
-        return INVALID("column %lld \"%s\": decimal128(%d, %d) value at row %lld does not fit its precision",
-                       (long long)col, name, (int)t->precision, (int)t->scale, (long long)row);
+        return INVALID("column %lld \"%s\": decimal128(%d, %d) value at row %lld has more than %d digits",
+                       (long long)col, name, (int)t->precision, (int)t->scale, (long long)row, (int)t->precision);
       return ARTEMIS_OK;
     }
     default:

@@ -16,6 +16,14 @@ static int nomem(artemis_error* error, const artemis_column_writer* cw, int64_t 
                               (long long)cw->cfg.index, cw->cfg.name, (long long)row_group);
 }
 
+static int page_error(artemis_error* error, const artemis_column_writer* cw, int64_t row_group, int rc) {
+  if (rc == ARTEMIS_E_LIMIT)
+    return artemis_set_error_at(error, rc, cw->cfg.index, row_group, -1,
+                                "column %lld \"%s\": a page exceeds Parquet's 2 GiB page limit",
+                                (long long)cw->cfg.index, cw->cfg.name);
+  return nomem(error, cw, row_group);
+}
+
 void artemis_page_scratch_init(artemis_page_scratch* s, artemis_mem* mem) {
   artemis_buf_init(&s->body, mem);
   artemis_buf_init(&s->compressed, mem);
@@ -83,6 +91,8 @@ static int emit_page(artemis_column_writer* cw, artemis_buf* dst, const artemis_
                      const uint8_t* body, size_t body_len) {
   artemis_buf_clear(&cw->scratch->header);
   if (artemis_pq_write_page_header(header, &cw->scratch->header) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
+  /* OffsetIndex stores header + body as an i32. */
+  if (body_len > (size_t)INT32_MAX - cw->scratch->header.len) return ARTEMIS_E_LIMIT;
   if (artemis_buf_reserve(dst, cw->scratch->header.len + body_len) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
   artemis_buf_put_unchecked(dst, cw->scratch->header.data, cw->scratch->header.len);
   artemis_buf_put_unchecked(dst, body, body_len);
@@ -108,6 +118,15 @@ static int compress_body(artemis_column_writer* cw, int64_t row_group, const uin
   return ARTEMIS_OK;
 }
 
+/* FLOAT16 min/max are left out when NaNs are present: DuckDB 1.5 widens float bounds for
+ * possible NaNs only for FLOAT/DOUBLE and would skip the NaN rows of FLOAT16 columns
+ * (duckdb#25521). No min/max is always a correct statistic. */
+static int encode_stats(artemis_column_writer* cw, const artemis_stats* stats, artemis_stats_encoded* out) {
+  int rc = artemis_stats_encode(stats, cw->cfg.truncate_bytes, &cw->scratch->stat_min, &cw->scratch->stat_max, out);
+  if (rc == ARTEMIS_OK && cw->cfg.type->sort_kind == ARTEMIS_SORT_FLOAT16 && out->nan_count > 0) out->has_min_max = 0;
+  return rc;
+}
+
 static int build_dictionary_page(artemis_column_writer* cw, int64_t row_group, artemis_error* error) {
   artemis_buf_clear(&cw->scratch->body);
   if (artemis_buf_append(&cw->scratch->body, cw->dict.plain.data, cw->dict.plain.len) != ARTEMIS_OK) return nomem(error, cw, row_group);
@@ -120,7 +139,8 @@ static int build_dictionary_page(artemis_column_writer* cw, int64_t row_group, a
   h.compressed_page_size = (int32_t)payload_len;
   h.dictionary_num_values = (int32_t)cw->dict.count;
   artemis_buf_clear(&cw->dict_page);
-  if (emit_page(cw, &cw->dict_page, &h, payload, payload_len) != ARTEMIS_OK) return nomem(error, cw, row_group);
+  int rc = emit_page(cw, &cw->dict_page, &h, payload, payload_len);
+  if (rc != ARTEMIS_OK) return page_error(error, cw, row_group, rc);
   cw->dict_page_ready = 1;
   return ARTEMIS_OK;
 }
@@ -184,15 +204,15 @@ static int close_page(artemis_column_writer* cw, int64_t row_group, artemis_erro
     memcpy(cw->scratch->body.data + start - 4, &levels_len, 4);
   }
   int encoding;
-  if (cw->dict_active && cw->dict.count > 0) {
+  if (cw->dict_active) {
+    /* Also for pages before the first value (an empty dictionary so far): bit width 0 and
+     * no runs, so every data page of a dictionary chunk is RLE_DICTIONARY, like Arrow C++
+     * writes it (an all-null chunk gets a dictionary page with 0 entries). */
     encoding = PQ_ENC_RLE_DICTIONARY;
-    int bw = artemis_bit_width(cw->dict.count - 1);
+    int bw = cw->dict.count ? artemis_bit_width(cw->dict.count - 1) : 0;
     if (artemis_buf_append_u8(&cw->scratch->body, (uint8_t)bw) != ARTEMIS_OK ||
         artemis_rle_hybrid_encode((const uint32_t*)(const void*)cw->indices.data, n, bw, &cw->scratch->body) != ARTEMIS_OK)
       return nomem(error, cw, row_group);
-  } else if (cw->dict_active) {
-    /* No value seen yet in this chunk (all null so far): there are no indices to encode. */
-    encoding = PQ_ENC_PLAIN;
   } else {
     encoding = cw->cfg.value_encoding;
     int rc = encode_values(cw, encoding, n);
@@ -206,8 +226,7 @@ static int close_page(artemis_column_writer* cw, int64_t row_group, artemis_erro
   artemis_stats_encoded st = {0};
   int have_stats = 0;
   if (cw->cfg.statistics) {
-    if (artemis_stats_encode(&cw->page_stats, cw->cfg.truncate_bytes, &cw->scratch->stat_min, &cw->scratch->stat_max, &st) != ARTEMIS_OK)
-      return nomem(error, cw, row_group);
+    if (encode_stats(cw, &cw->page_stats, &st) != ARTEMIS_OK) return nomem(error, cw, row_group);
     have_stats = 1;
   }
   artemis_pq_page_header h = {0};
@@ -218,7 +237,8 @@ static int close_page(artemis_column_writer* cw, int64_t row_group, artemis_erro
   h.encoding = encoding;
   h.statistics = have_stats ? &st : NULL;
   int64_t page_offset = (int64_t)cw->pages.len;
-  if (emit_page(cw, &cw->pages, &h, payload, payload_len) != ARTEMIS_OK) return nomem(error, cw, row_group);
+  int emitted = emit_page(cw, &cw->pages, &h, payload, payload_len);
+  if (emitted != ARTEMIS_OK) return page_error(error, cw, row_group, emitted);
   int64_t nulls = cw->page_rows - cw->page_non_null;
   if (record_page_index(cw, page_offset, cw->pages.len - (size_t)page_offset, cw->chunk_rows, nulls, &st) != ARTEMIS_OK)
     return nomem(error, cw, row_group);
@@ -330,7 +350,7 @@ int artemis_column_writer_finish_chunk(artemis_column_writer* cw, int64_t row_gr
 }
 
 int artemis_column_writer_chunk_stats(artemis_column_writer* cw, artemis_stats_encoded* out) {
-  return artemis_stats_encode(&cw->chunk_stats, cw->cfg.truncate_bytes, &cw->scratch->stat_min, &cw->scratch->stat_max, out);
+  return encode_stats(cw, &cw->chunk_stats, out);
 }
 
 uint32_t artemis_column_writer_encodings(const artemis_column_writer* cw) {

@@ -382,6 +382,63 @@ static void dictionary_input_case(void) {
   for (int i = 0; i < 3; i++) tb_col_free(cols[i]);
 }
 
+/* Dictionary columns whose chunks start with all-null pages (an empty dictionary so far),
+ * then get values; plus a column that stays null in its first row group only. */
+static void nulls_first_case(void) {
+  const char* name = "nulls_then_values";
+  tb_col* cols[3] = {tb_col_new("s", "u", 1), tb_col_new("i", "l", 1), tb_col_new("h", "e", 1)};
+  struct ArrowSchema schema;
+  tb_schema(cols, 3, &schema);
+  char path[4096];
+  parquet_path(name, path, sizeof path);
+  artemis_writer_options o;
+  artemis_writer_options_init(&o);
+  o.data_page_max_rows = 100;
+  o.row_group_target_bytes = 8000;
+  artemis_writer* w;
+  artemis_error err;
+  int rc = artemis_writer_open(&w, path, &schema, &o, &err);
+  if (rc) die(name, rc, &err);
+  schema.release(&schema);
+  FILE* values = open_case_file(name, ".values.jsonl");
+  int64_t total = 0;
+  for (int b = 0; b < 4; b++) {
+    for (int r = 0; r < 700; r++) {
+      int leading_nulls = (r % 600) < 350; /* several all-null pages at the start of each chunk */
+      if (leading_nulls || next_u64() % 5 == 0) tb_null(cols[0]); else append_value(cols[0], "u", r, 0);
+      if (leading_nulls || next_u64() % 5 == 0) tb_null(cols[1]); else append_value(cols[1], "l", r, 1);
+      /* float16 with NaNs: min/max are omitted where NaN is present (see column_writer.c) */
+      if (next_u64() % 5 == 0) tb_null(cols[2]); else append_value(cols[2], "e", r, 1);
+    }
+    struct ArrowArray batch;
+    tb_batch(cols, 3, 0, &batch, values);
+    total += 700;
+    rc = artemis_writer_write(w, &batch, &err);
+    batch.release(&batch);
+    if (rc) die(name, rc, &err);
+  }
+  fclose(values);
+  artemis_write_summary* summary;
+  rc = artemis_writer_close(w, &summary, &err);
+  if (rc) die(name, rc, &err);
+  FILE* expected = open_case_file(name, ".expected.json");
+  tb_write_expected_json(cols, 3, total,
+                         "{\"columns\": {\"s\": {\"encodings_include\": [\"RLE_DICTIONARY\"], \"stats\": true}, "
+                         "\"i\": {\"encodings_include\": [\"RLE_DICTIONARY\"], \"stats\": true}}}",
+                         expected);
+  fclose(expected);
+  printf("%-22s rows=%-7lld row_groups=%lld bytes=%lld\n", name, (long long)total, (long long)summary->row_groups,
+         (long long)summary->file_bytes);
+  /* Every data page of a dictionary chunk is RLE_DICTIONARY, leading all-null pages too. */
+  if (summary->columns[0].data_page_encodings != (1u << 8) || summary->columns[1].data_page_encodings != (1u << 8)) {
+    fprintf(stderr, "%s: dictionary columns used data page encodings %#x / %#x\n", name,
+            summary->columns[0].data_page_encodings, summary->columns[1].data_page_encodings);
+    failures++;
+  }
+  artemis_write_summary_free(summary);
+  for (int i = 0; i < 3; i++) tb_col_free(cols[i]);
+}
+
 /* ---- canonical telemetry --------------------------------------------------------- */
 
 static void dump_canonical_batch(const struct ArrowSchema* schema, const struct ArrowArray* batch, FILE* f) {
@@ -588,6 +645,7 @@ int main(int argc, char** argv) {
   delta_case();
   fallback_case();
   dictionary_input_case();
+  nulls_first_case();
   canonical_case();
   interrupted_case();
   if (failures) {

@@ -317,6 +317,11 @@ static void fill_partial_day(tb_col* c) {
 }
 static void fill_wide_decimal(tb_col* c) { tb_decimal(c, 0, 10000000000ull); }
 static void fill_seconds_overflow(tb_col* c) { tb_int(c, INT64_MAX / 100); }
+static void fill_decimal_digits(tb_col* c) {
+  tb_decimal(c, 0, 99999);   /* 999.99 fits decimal(5, 2) */
+  tb_decimal(c, -1, (uint64_t)-99999);
+  tb_decimal(c, 0, 100000);  /* 1000.00 has 6 digits */
+}
 
 static void test_invalid_values(void** state) {
   (void)state;
@@ -327,6 +332,9 @@ static void test_invalid_values(void** state) {
   assert_non_null(strstr(err.message, "row 1"));
   assert_int_equal(write_one("d:9,2", 1, fill_wide_decimal, &err), ARTEMIS_E_INVALID_INPUT);
   assert_int_equal(write_one("tss:", 1, fill_seconds_overflow, &err), ARTEMIS_E_INVALID_INPUT);
+  assert_int_equal(write_one("d:5,2", 1, fill_decimal_digits, &err), ARTEMIS_E_INVALID_INPUT);
+  assert_non_null(strstr(err.message, "row 2"));
+  assert_non_null(strstr(err.message, "more than 5 digits"));
   assert_nothing_on_disk();
 }
 
