@@ -364,9 +364,6 @@ static int flush_row_group(artemis_writer* w, artemis_error* error) {
   struct timespec started;
   clock_gettime(CLOCK_MONOTONIC, &started);
   int64_t rg_index = (int64_t)w->row_group_count;
-  if (rg_index > INT16_MAX)
-    return fail(w, artemis_set_error_at(error, ARTEMIS_E_LIMIT, -1, rg_index, -1,
-                                        "more than 32767 row groups; raise row_group_target_bytes"));
   if (w->row_group_count == w->row_group_cap) {
     size_t cap = w->row_group_cap ? w->row_group_cap * 2 : 16;
     row_group_record* grown = artemis_mem_realloc(&w->mem, w->row_groups, cap * sizeof *grown);
@@ -564,8 +561,10 @@ static int write_footer(artemis_writer* w, artemis_error* error) {
       if (chunk->column_index_offset >= 0) chunk->column_index_offset += ci_base;
       if (chunk->offset_index_offset >= 0) chunk->offset_index_offset += oi_base;
     }
+    /* RowGroup.ordinal is an optional i16: left out past 32767 row groups. */
+    int16_t ordinal = i <= INT16_MAX ? (int16_t)i : -1;
     groups[i] = (artemis_pq_row_group){rg->chunks, w->ncols, rg->total_byte_size, rg->num_rows,
-                                       rg->file_offset, rg->total_compressed_size, (int16_t)i};
+                                       rg->file_offset, rg->total_compressed_size, ordinal};
   }
   artemis_pq_file_metadata meta = {schema, w->ncols + 1, w->rows, groups, w->row_group_count, NULL, 0, CREATED_BY, w->ncols};
   if (artemis_pq_write_file_metadata(&meta, &footer) != ARTEMIS_OK || artemis_buf_append_u32le(&footer, (uint32_t)footer.len) != ARTEMIS_OK ||
