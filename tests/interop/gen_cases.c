@@ -14,15 +14,12 @@
 #include <unistd.h>
 
 #include "artemis/artemis.h"
+#include "support/canonical_child.h"
 #include "support/table_builder.h"
+#include "support/test_random.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
-static uint64_t next_u64(void) { /* splitmix64 */
-  uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+static uint64_t next_u64(void) { return splitmix64(&rng_state); }
 static int64_t rand_range(int64_t lo, int64_t hi) { return lo + (int64_t)(next_u64() % (uint64_t)(hi - lo + 1)); }
 
 static const char* out_dir;
@@ -564,29 +561,7 @@ static void interrupted_case(void) {
     perror("fork");
     exit(1);
   }
-  if (pid == 0) {
-    artemis_sample_options so;
-    artemis_sample_options_init(&so);
-    so.total_rows = 2000000;
-    so.batch_rows = 20000;
-    artemis_sample* sample;
-    struct ArrowSchema schema;
-    artemis_writer* w;
-    artemis_writer_options o;
-    artemis_writer_options_init(&o);
-    artemis_writer_options_use_artemis_preset(&o);
-    o.row_group_target_bytes = 1 << 20;
-    if (artemis_sample_open(&sample, &so, NULL) || artemis_sample_schema(&schema, NULL) ||
-        artemis_writer_open(&w, path, &schema, &o, NULL))
-      _exit(3);
-    for (int i = 0; i < 15; i++) {
-      struct ArrowArray batch;
-      if (artemis_sample_next(sample, &batch, NULL) || artemis_writer_write(w, &batch, NULL)) _exit(4);
-      batch.release(&batch);
-    }
-    raise(SIGKILL);
-    _exit(5);
-  }
+  if (pid == 0) canonical_child_write_then_die(path, 2000000, 15, SIGKILL);
   int status;
   waitpid(pid, &status, 0);
   struct stat st;

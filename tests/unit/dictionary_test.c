@@ -9,57 +9,16 @@
 
 #include "artemis/error.h"
 #include "encoding/dictionary.h"
-
-/* ---- allocator that fails from the Nth allocation on ---- */
-
-typedef struct failing_ctx {
-  long allocations_left; /* < 0: never fail */
-  long allocations;
-} failing_ctx;
-
-static int should_fail(failing_ctx* ctx) {
-  ctx->allocations++;
-  if (ctx->allocations_left < 0) return 0;
-  if (ctx->allocations_left == 0) return 1;
-  ctx->allocations_left--;
-  return 0;
-}
-
-static void* failing_alloc(void* ctx, size_t size) { return should_fail(ctx) ? NULL : malloc(size); }
-static void* failing_realloc(void* ctx, void* ptr, size_t size) {
-  return should_fail(ctx) ? NULL : realloc(ptr, size);
-}
-static void failing_free(void* ctx, void* ptr) {
-  (void)ctx;
-  free(ptr);
-}
+#include "support/little_endian.h"
+#include "support/test_allocators.h"
+#include "support/test_random.h"
 
 /* ---- helpers ---- */
-
-static void put_u32le(uint8_t* p, uint32_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-  p[2] = (uint8_t)(v >> 16);
-  p[3] = (uint8_t)(v >> 24);
-}
-
-static void put_u64le(uint8_t* p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static uint64_t double_bits(double d) {
   uint64_t bits;
   memcpy(&bits, &d, 8);
   return bits;
-}
-
-/* Deterministic PRNG so failures reproduce. */
-static uint64_t next_random(uint64_t* state) {
-  *state += UINT64_C(0x9E3779B97F4A7C15);
-  uint64_t z = *state;
-  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-  return z ^ (z >> 31);
 }
 
 /* ---- tests ---- */
@@ -258,7 +217,7 @@ static void make_strided_u32(size_t i, uint8_t* out) { put_u32le(out, (uint32_t)
 static void make_integral_double(size_t i, uint8_t* out) { put_u64le(out, double_bits((double)i)); }
 static void make_random_u64(size_t i, uint8_t* out) {
   uint64_t s = i;
-  put_u64le(out, next_random(&s));
+  put_u64le(out, splitmix64(&s));
 }
 static void make_width12(size_t i, uint8_t* out) {
   memset(out, 0x5A, 12);
@@ -396,7 +355,7 @@ static oom_batch make_oom_batch(size_t width, size_t n) {
     assert_non_null(batch.values);
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-      uint64_t r = next_random(&seed);
+      uint64_t r = splitmix64(&seed);
       uint32_t len = (uint32_t)(r % 9); /* 0..8, including empty */
       batch.lengths[i] = len;
       for (uint32_t b = 0; b < len; b++) batch.values[total + b] = (uint8_t)('a' + (r >> (8 + 2 * b)) % 3);
@@ -407,7 +366,7 @@ static oom_batch make_oom_batch(size_t width, size_t n) {
     assert_non_null(batch.values);
     for (size_t i = 0; i < n; i++) {
       /* ~ n/2 distinct values, so there are both hits and misses */
-      uint64_t v = next_random(&seed) % (n / 2);
+      uint64_t v = splitmix64(&seed) % (n / 2);
       for (size_t b = 0; b < width; b++) batch.values[i * width + b] = (uint8_t)(b < 8 ? v >> (8 * b) : b);
     }
   }
@@ -436,8 +395,8 @@ static void check_oom_sweep(size_t width) {
 
   int saw_failure_in_insert = 0;
   for (long fail_at = 0;; fail_at++) {
-    failing_ctx ctx = {fail_at, 0};
-    artemis_allocator allocator = {failing_alloc, failing_realloc, failing_free, &ctx};
+    test_alloc_budget budget = {fail_at, 0}; /* fails from allocation fail_at on */
+    artemis_allocator allocator = test_budget_allocator(&budget);
     artemis_mem mem;
     artemis_mem_init(&mem, &allocator);
     artemis_dict dict;
@@ -461,7 +420,7 @@ static void check_oom_sweep(size_t width) {
     assert_true(artemis_dict_plain_size(&dict) <= artemis_dict_plain_size(&reference));
     assert_memory_equal(dict.plain.data ? dict.plain.data : reference.plain.data, reference.plain.data,
                         artemis_dict_plain_size(&dict));
-    ctx.allocations_left = -1;
+    budget.left = -1;
     assert_int_equal(insert_batch(&dict, &batch, indices), ARTEMIS_OK);
     assert_memory_equal(indices, expected, sizeof indices);
     assert_int_equal(dict.count, reference.count);

@@ -11,41 +11,12 @@
 #include "core/buffer.h"
 #include "core/memory.h"
 #include "encoding/encoders.h"
-
-typedef struct fixture {
-  artemis_mem mem;
-  artemis_buf out;
-} fixture;
-
-static int setup(void** state) {
-  static fixture f;
-  artemis_mem_init(&f.mem, NULL);
-  artemis_buf_init(&f.out, &f.mem);
-  *state = &f;
-  return 0;
-}
-
-static int teardown(void** state) {
-  fixture* f = *state;
-  artemis_buf_free(&f->out);
-  assert_int_equal(f->mem.live_bytes, 0);
-  return 0;
-}
-
-static void expect_bytes(const artemis_buf* buf, const uint8_t* expected, size_t expected_len) {
-  assert_int_equal(buf->len, expected_len);
-  if (expected_len) assert_memory_equal(buf->data, expected, expected_len);
-}
-
-#define EXPECT_BYTES(buf, ...)                                   \
-  do {                                                           \
-    static const uint8_t expected_[] = {__VA_ARGS__};            \
-    expect_bytes((buf), expected_, sizeof expected_);            \
-  } while (0)
+#include "support/buffer_fixture.h"
+#include "support/test_allocators.h"
 
 /* The spec's example: three FLOATs AA BB CC DD | 00 11 22 33 | A3 B4 C5 D6. */
 static void spec_example_float(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const uint8_t values[] = {0xAA, 0xBB, 0xCC, 0xDD, 0x00, 0x11, 0x22, 0x33, 0xA3, 0xB4, 0xC5, 0xD6};
   assert_int_equal(artemis_bss_encode(values, 3, 4, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, 0xAA, 0x00, 0xA3, 0xBB, 0x11, 0xB4, 0xCC, 0x22, 0xC5, 0xDD, 0x33, 0xD6);
@@ -53,7 +24,7 @@ static void spec_example_float(void** state) {
 
 /* Two DOUBLEs 1.0 (00 x6 F0 3F) and -2.0 (00 x7 C0): stream j = byte j of each. */
 static void doubles(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const uint8_t values[] = {0, 0, 0, 0, 0, 0, 0xF0, 0x3F, 0, 0, 0, 0, 0, 0, 0, 0xC0};
   assert_int_equal(artemis_bss_encode(values, 2, 8, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xF0, 0x00, 0x3F, 0xC0);
@@ -61,7 +32,7 @@ static void doubles(void** state) {
 
 /* FLBA(3) x 2 after an existing byte: "abc" "xyz" -> a x b y c z. */
 static void odd_width_appends(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   assert_int_equal(artemis_buf_append_u8(&f->out, 0xEE), ARTEMIS_OK);
   const uint8_t values[] = {'a', 'b', 'c', 'x', 'y', 'z'};
   assert_int_equal(artemis_bss_encode(values, 2, 3, &f->out), ARTEMIS_OK);
@@ -70,7 +41,7 @@ static void odd_width_appends(void** state) {
 
 /* Exactly n * width bytes, stream j holds byte j of every value, for many sizes. */
 static void layout_for_many_sizes(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   static uint8_t values[1000 * 16];
   for (size_t i = 0; i < sizeof values; i++) values[i] = (uint8_t)(i * 7 + (i >> 8));
   const size_t widths[] = {1, 2, 4, 8, 12, 16};
@@ -87,47 +58,28 @@ static void layout_for_many_sizes(void** state) {
 }
 
 static void empty(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   assert_int_equal(artemis_bss_encode(NULL, 0, 8, &f->out), ARTEMIS_OK);
   assert_int_equal(f->out.len, 0);
 }
 
-static void* failing_alloc(void* ctx, size_t size) {
-  (void)ctx;
-  (void)size;
-  return NULL;
-}
-static void* failing_realloc(void* ctx, void* ptr, size_t size) {
-  (void)ctx;
-  (void)ptr;
-  (void)size;
-  return NULL;
-}
-static void failing_free(void* ctx, void* ptr) {
-  (void)ctx;
-  (void)ptr;
-}
-
 static void reports_nomem(void** state) {
   (void)state;
-  const artemis_allocator failing = {failing_alloc, failing_realloc, failing_free, NULL};
-  artemis_mem mem;
-  artemis_mem_init(&mem, &failing);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture failing;
+  buf_fixture_init_with(&failing, &test_failing_allocator);
   const uint8_t values[8] = {0};
-  assert_int_equal(artemis_bss_encode(values, 2, 4, &out), ARTEMIS_E_NOMEM);
-  assert_int_equal(artemis_bss_encode(values, SIZE_MAX / 2, 8, &out), ARTEMIS_E_NOMEM);
-  artemis_buf_free(&out);
+  assert_int_equal(artemis_bss_encode(values, 2, 4, &failing.out), ARTEMIS_E_NOMEM);
+  assert_int_equal(artemis_bss_encode(values, SIZE_MAX / 2, 8, &failing.out), ARTEMIS_E_NOMEM);
+  artemis_buf_free(&failing.out);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(spec_example_float, setup, teardown),
-      cmocka_unit_test_setup_teardown(doubles, setup, teardown),
-      cmocka_unit_test_setup_teardown(odd_width_appends, setup, teardown),
-      cmocka_unit_test_setup_teardown(layout_for_many_sizes, setup, teardown),
-      cmocka_unit_test_setup_teardown(empty, setup, teardown),
+      buf_fixture_unit_test(spec_example_float),
+      buf_fixture_unit_test(doubles),
+      buf_fixture_unit_test(odd_width_appends),
+      buf_fixture_unit_test(layout_for_many_sizes),
+      buf_fixture_unit_test(empty),
       cmocka_unit_test(reports_nomem),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

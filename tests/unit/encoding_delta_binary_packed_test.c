@@ -1,6 +1,6 @@
 /* DELTA_BINARY_PACKED encoder: hand-computed byte vectors from Encodings.md (adapted to
  * the 128-value block / 4 miniblock layout we write) and a round trip through a naive
- * decoder written from the spec text. */
+ * decoder written from the spec text (support/reference_decoders.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,131 +13,19 @@
 #include "core/buffer.h"
 #include "core/memory.h"
 #include "encoding/encoders.h"
-
-typedef struct fixture {
-  artemis_mem mem;
-  artemis_buf out;
-} fixture;
-
-static int setup(void** state) {
-  static fixture f;
-  artemis_mem_init(&f.mem, NULL);
-  artemis_buf_init(&f.out, &f.mem);
-  *state = &f;
-  return 0;
-}
-
-static int teardown(void** state) {
-  fixture* f = *state;
-  artemis_buf_free(&f->out);
-  assert_int_equal(f->mem.live_bytes, 0);
-  return 0;
-}
-
-static void expect_bytes(const artemis_buf* buf, const uint8_t* expected, size_t expected_len) {
-  assert_int_equal(buf->len, expected_len);
-  if (expected_len) assert_memory_equal(buf->data, expected, expected_len);
-}
-
-#define EXPECT_BYTES(buf, ...)                                   \
-  do {                                                           \
-    static const uint8_t expected_[] = {__VA_ARGS__};            \
-    expect_bytes((buf), expected_, sizeof expected_);            \
-  } while (0)
+#include "support/buffer_fixture.h"
+#include "support/reference_decoders.h"
+#include "support/test_allocators.h"
+#include "support/test_random.h"
 
 /* Every stream starts with ULEB(128) = 0x80 0x01 and ULEB(4) = 0x04. */
 #define HEADER_PREFIX 0x80, 0x01, 0x04
-
-/* ---- independent decoder ---- */
-
-typedef struct reader {
-  const uint8_t* data;
-  size_t len;
-  size_t pos;
-} reader;
-
-static int read_uleb(reader* r, uint64_t* value) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (r->pos >= r->len) return -1;
-    uint8_t byte = r->data[r->pos++];
-    v |= (uint64_t)(byte & 0x7F) << shift;
-    if (!(byte & 0x80)) {
-      *value = v;
-      return 0;
-    }
-  }
-  return -1;
-}
-
-static uint64_t unzigzag(uint64_t z) { return (z >> 1) ^ (0 - (z & 1)); }
-
-static uint64_t read_bits_at(const uint8_t* data, size_t first_bit, int bit_width) {
-  uint64_t v = 0;
-  for (int b = 0; b < bit_width; b++) {
-    size_t bit = first_bit + (size_t)b;
-    v |= (uint64_t)((data[bit / 8] >> (bit % 8)) & 1) << b;
-  }
-  return v;
-}
-
-/* Decodes one stream starting at data[0]; returns bytes consumed or 0 on any violation
- * of the layout we promise: block 128 / 4 miniblocks, widths within the physical type,
- * INT32 zigzag fields that fit an int32, padded last miniblock with zero padding, unused
- * miniblocks with width 0 and no bytes. Values are returned as bit patterns. */
-static size_t dbp_decode(const uint8_t* data, size_t len, int is_int32, uint64_t* values,
-                         size_t capacity, size_t* count) {
-  reader r = {data, len, 0};
-  uint64_t block_size, miniblocks, total, first;
-  if (read_uleb(&r, &block_size) || block_size != 128) return 0;
-  if (read_uleb(&r, &miniblocks) || miniblocks != 4) return 0;
-  if (read_uleb(&r, &total) || total > capacity) return 0;
-  if (read_uleb(&r, &first)) return 0;
-  if (is_int32 && first > UINT32_MAX) return 0;
-  const uint64_t value_mask = is_int32 ? UINT32_MAX : UINT64_MAX;
-  const int max_width = is_int32 ? 32 : 64;
-  *count = (size_t)total;
-  if (total == 0) return r.pos;
-  uint64_t previous = unzigzag(first) & value_mask;
-  values[0] = previous;
-  size_t produced = 1;
-  while (produced < total) {
-    uint64_t min_zigzag;
-    if (read_uleb(&r, &min_zigzag)) return 0;
-    if (is_int32 && min_zigzag > UINT32_MAX) return 0;
-    const uint64_t min_delta = unzigzag(min_zigzag);
-    if (len - r.pos < 4) return 0;
-    const uint8_t* widths = data + r.pos;
-    r.pos += 4;
-    for (int m = 0; m < 4; m++) {
-      if (produced >= total) {
-        if (widths[m] != 0) return 0;
-        continue;
-      }
-      const int width = widths[m];
-      if (width > max_width) return 0;
-      const size_t body = (size_t)width * 32 / 8;
-      if (len - r.pos < body) return 0;
-      for (size_t k = 0; k < 32; k++) {
-        const uint64_t relative = read_bits_at(data + r.pos, k * (size_t)width, width);
-        if (produced < total) {
-          previous = (previous + min_delta + relative) & value_mask;
-          values[produced++] = previous;
-        } else if (relative != 0) {
-          return 0;
-        }
-      }
-      r.pos += body;
-    }
-  }
-  return r.pos;
-}
 
 /* ---- hand-computed vectors ---- */
 
 /* n == 0: header only: 128, 4, count 0, first value zigzag(0) = 0. */
 static void empty_stream_has_header(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   assert_int_equal(artemis_dbp_encode_int32(NULL, 0, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, HEADER_PREFIX, 0x00, 0x00);
   artemis_buf_clear(&f->out);
@@ -150,7 +38,7 @@ static void empty_stream_has_header(void** state) {
  *   INT32_MIN -> zigzag of the sign-extended value = 2^32 - 1 -> FF FF FF FF 0F (5 bytes)
  *   INT64_MIN -> zigzag 2^64 - 1 -> FF x9 01 */
 static void single_value_header_only(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const int32_t minus_one = -1;
   assert_int_equal(artemis_dbp_encode_int32(&minus_one, 1, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, HEADER_PREFIX, 0x01, 0x01);
@@ -171,7 +59,7 @@ static void single_value_header_only(void** state) {
  *   deltas 1 1 1 1 -> min delta 1 (zigzag 2), relative deltas 0 0 0 0
  *   block: 02, widths 00 (miniblock 0: all zero) 00 00 00 (unused), no miniblock bytes */
 static void spec_example_1(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const int32_t v32[] = {1, 2, 3, 4, 5};
   const int64_t v64[] = {1, 2, 3, 4, 5};
   assert_int_equal(artemis_dbp_encode_int32(v32, 5, &f->out), ARTEMIS_OK);
@@ -189,7 +77,7 @@ static void spec_example_1(void** state) {
  *   (the spec's "00000011111111b" lists the same 2-bit values in reading order)
  *   widths 02 00 00 00: miniblocks 1..3 unused, no bytes */
 static void spec_example_2(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const int32_t v32[] = {7, 5, 3, 1, 2, 3, 4, 5};
   const int64_t v64[] = {7, 5, 3, 1, 2, 3, 4, 5};
   assert_int_equal(artemis_dbp_encode_int32(v32, 8, &f->out), ARTEMIS_OK);
@@ -207,7 +95,7 @@ static void spec_example_2(void** state) {
  *   miniblock byte0 = 0 | 2<<2 = 0x08, 7 zero bytes
  *   first value zigzag(INT32_MIN sign-extended) = FF FF FF FF 0F */
 static void int32_extremes_alternating(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const int32_t values[] = {INT32_MIN, INT32_MAX, INT32_MIN, INT32_MAX};
   assert_int_equal(artemis_dbp_encode_int32(values, 4, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, HEADER_PREFIX, 0x04, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0x01, 0x02, 0x00, 0x00, 0x00,
@@ -219,7 +107,7 @@ static void int32_extremes_alternating(void** state) {
  *   relative 2^32-2, 0, 2^32-2 -> width 32 = 0x20; 32 values x 4 bytes = 128 bytes:
  *   FE FF FF FF, 00 00 00 00, FE FF FF FF, then 116 zero bytes */
 static void int32_full_width(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const int32_t values[] = {0, INT32_MAX, 0, INT32_MAX};
   assert_int_equal(artemis_dbp_encode_int32(values, 4, &f->out), ARTEMIS_OK);
   static const uint8_t head[] = {HEADER_PREFIX, 0x04, 0x00, 0xFD, 0xFF, 0xFF, 0xFF, 0x0F,
@@ -234,7 +122,7 @@ static void int32_full_width(void** state) {
  * 0 2 -> width 2, byte0 = 0x08. The same deltas come from 0, UINT64_MAX, 0 stored as
  * bit patterns (first value zigzag(0) = 0). */
 static void int64_extremes(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const int64_t alternating[] = {INT64_MIN, INT64_MAX, INT64_MIN};
   assert_int_equal(artemis_dbp_encode_int64(alternating, 3, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, HEADER_PREFIX, 0x03, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01,
@@ -252,7 +140,7 @@ static void int64_extremes(void** state) {
 /* 0, INT64_MAX, 0: deltas +MAX, -MAX -> min -MAX, zigzag 2^64-3 = FD FF x8 01; relative
  * 2^64-2, 0 -> width 64 = 0x40; 32 values x 8 bytes: FE FF x7, then 248 zero bytes. */
 static void int64_full_width(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const int64_t values[] = {0, INT64_MAX, 0};
   assert_int_equal(artemis_dbp_encode_int64(values, 3, &f->out), ARTEMIS_OK);
   static const uint8_t head[] = {HEADER_PREFIX, 0x03, 0x00, 0xFD, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
@@ -270,7 +158,7 @@ static void int64_full_width(void** state) {
  *            byte 0 | 2<<2 | 0<<4 | 2<<6 = 0x88, 4 x 8 bytes
  *   block 2 (n = 130): one delta 1 -> min 1 (02), relative 0 -> widths 00 00 00 00 */
 static void block_boundaries(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   int64_t values[130];
   values[0] = 0;
   for (int i = 1; i < 130; i++) values[i] = values[i - 1] + (i % 2 ? 1 : 3);
@@ -306,7 +194,7 @@ static void block_boundaries(void** state) {
  * miniblocks 2 and 3 unused. Deltas 0..31 then 5: min 0 (00), miniblock 0 width 5
  * (max 31) = 20 bytes, miniblock 1: relative 5 -> width 3 = 12 bytes: 0x05 then zeros. */
 static void last_miniblock_padding(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   int32_t values[34];
   values[0] = 100;
   for (int i = 1; i <= 32; i++) values[i] = values[i - 1] + (i - 1);
@@ -322,7 +210,7 @@ static void last_miniblock_padding(void** state) {
 }
 
 static void appends_to_existing_bytes(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   assert_int_equal(artemis_buf_append_u8(&f->out, 0xAA), ARTEMIS_OK);
   const uint32_t lengths[] = {3};
   assert_int_equal(artemis_dbp_encode_uint32(lengths, 1, &f->out), ARTEMIS_OK);
@@ -332,12 +220,7 @@ static void appends_to_existing_bytes(void** state) {
 /* ---- round trip ---- */
 
 static uint64_t rng_state = UINT64_C(0xD1B54A32D192ED03);
-static uint64_t next_random(void) {
-  rng_state ^= rng_state >> 12;
-  rng_state ^= rng_state << 25;
-  rng_state ^= rng_state >> 27;
-  return rng_state * UINT64_C(0x2545F4914F6CDD1D);
-}
+static uint64_t next_random(void) { return xorshift64star(&rng_state); }
 
 /* Bit patterns of several shapes: full range, random widths, sorted with small steps,
  * constant, and extremes. */
@@ -367,7 +250,7 @@ static void fill_values(uint64_t* values, size_t n) {
 }
 
 static void random_round_trip(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   enum { MAX_N = 3000, CASES = 3000 };
   static uint64_t values[MAX_N];
   static uint64_t decoded[MAX_N];
@@ -381,7 +264,7 @@ static void random_round_trip(void** state) {
     memcpy(as_int64, values, n * sizeof values[0]);
     artemis_buf_clear(&f->out);
     assert_int_equal(artemis_dbp_encode_int64(as_int64, n, &f->out), ARTEMIS_OK);
-    assert_int_equal(dbp_decode(f->out.data, f->out.len, 0, decoded, MAX_N, &count), f->out.len);
+    assert_int_equal(ref_dbp_decode(f->out.data, f->out.len, 0, decoded, MAX_N, &count), f->out.len);
     assert_int_equal(count, n);
     if (n) assert_memory_equal(decoded, values, n * sizeof values[0]);
 
@@ -391,7 +274,7 @@ static void random_round_trip(void** state) {
     }
     artemis_buf_clear(&f->out);
     assert_int_equal(artemis_dbp_encode_int32(as_int32, n, &f->out), ARTEMIS_OK);
-    assert_int_equal(dbp_decode(f->out.data, f->out.len, 1, decoded, MAX_N, &count), f->out.len);
+    assert_int_equal(ref_dbp_decode(f->out.data, f->out.len, 1, decoded, MAX_N, &count), f->out.len);
     assert_int_equal(count, n);
     for (size_t i = 0; i < n; i++) assert_int_equal(decoded[i], (uint32_t)values[i]);
   }
@@ -399,51 +282,32 @@ static void random_round_trip(void** state) {
 
 /* ---- allocation failure ---- */
 
-static void* failing_alloc(void* ctx, size_t size) {
-  (void)ctx;
-  (void)size;
-  return NULL;
-}
-static void* failing_realloc(void* ctx, void* ptr, size_t size) {
-  (void)ctx;
-  (void)ptr;
-  (void)size;
-  return NULL;
-}
-static void failing_free(void* ctx, void* ptr) {
-  (void)ctx;
-  (void)ptr;
-}
-
 static void reports_nomem(void** state) {
   (void)state;
-  const artemis_allocator failing = {failing_alloc, failing_realloc, failing_free, NULL};
-  artemis_mem mem;
-  artemis_mem_init(&mem, &failing);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture failing;
+  buf_fixture_init_with(&failing, &test_failing_allocator);
   const int32_t v32[] = {1, 2, 3};
   const int64_t v64[] = {1, 2, 3};
-  assert_int_equal(artemis_dbp_encode_int32(v32, 3, &out), ARTEMIS_E_NOMEM);
-  assert_int_equal(artemis_dbp_encode_int64(v64, 3, &out), ARTEMIS_E_NOMEM);
-  assert_int_equal(artemis_dbp_encode_int64(NULL, 0, &out), ARTEMIS_E_NOMEM);
-  artemis_buf_free(&out);
+  assert_int_equal(artemis_dbp_encode_int32(v32, 3, &failing.out), ARTEMIS_E_NOMEM);
+  assert_int_equal(artemis_dbp_encode_int64(v64, 3, &failing.out), ARTEMIS_E_NOMEM);
+  assert_int_equal(artemis_dbp_encode_int64(NULL, 0, &failing.out), ARTEMIS_E_NOMEM);
+  artemis_buf_free(&failing.out);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(empty_stream_has_header, setup, teardown),
-      cmocka_unit_test_setup_teardown(single_value_header_only, setup, teardown),
-      cmocka_unit_test_setup_teardown(spec_example_1, setup, teardown),
-      cmocka_unit_test_setup_teardown(spec_example_2, setup, teardown),
-      cmocka_unit_test_setup_teardown(int32_extremes_alternating, setup, teardown),
-      cmocka_unit_test_setup_teardown(int32_full_width, setup, teardown),
-      cmocka_unit_test_setup_teardown(int64_extremes, setup, teardown),
-      cmocka_unit_test_setup_teardown(int64_full_width, setup, teardown),
-      cmocka_unit_test_setup_teardown(block_boundaries, setup, teardown),
-      cmocka_unit_test_setup_teardown(last_miniblock_padding, setup, teardown),
-      cmocka_unit_test_setup_teardown(appends_to_existing_bytes, setup, teardown),
-      cmocka_unit_test_setup_teardown(random_round_trip, setup, teardown),
+      buf_fixture_unit_test(empty_stream_has_header),
+      buf_fixture_unit_test(single_value_header_only),
+      buf_fixture_unit_test(spec_example_1),
+      buf_fixture_unit_test(spec_example_2),
+      buf_fixture_unit_test(int32_extremes_alternating),
+      buf_fixture_unit_test(int32_full_width),
+      buf_fixture_unit_test(int64_extremes),
+      buf_fixture_unit_test(int64_full_width),
+      buf_fixture_unit_test(block_boundaries),
+      buf_fixture_unit_test(last_miniblock_padding),
+      buf_fixture_unit_test(appends_to_existing_bytes),
+      buf_fixture_unit_test(random_round_trip),
       cmocka_unit_test(reports_nomem),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

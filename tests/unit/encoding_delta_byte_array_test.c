@@ -1,10 +1,10 @@
 /* DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY encoders: the Encodings.md examples with
- * hand-computed bytes, and a round trip through a small decoder written from the spec. */
+ * hand-computed bytes, and a round trip through a small decoder written from the spec
+ * (support/reference_decoders.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -13,40 +13,10 @@
 #include "core/buffer.h"
 #include "core/memory.h"
 #include "encoding/encoders.h"
-
-typedef struct fixture {
-  artemis_mem mem;
-  artemis_buf out;
-  artemis_buf scratch;
-} fixture;
-
-static int setup(void** state) {
-  static fixture f;
-  artemis_mem_init(&f.mem, NULL);
-  artemis_buf_init(&f.out, &f.mem);
-  artemis_buf_init(&f.scratch, &f.mem);
-  *state = &f;
-  return 0;
-}
-
-static int teardown(void** state) {
-  fixture* f = *state;
-  artemis_buf_free(&f->out);
-  artemis_buf_free(&f->scratch);
-  assert_int_equal(f->mem.live_bytes, 0);
-  return 0;
-}
-
-static void expect_bytes(const artemis_buf* buf, const uint8_t* expected, size_t expected_len) {
-  assert_int_equal(buf->len, expected_len);
-  if (expected_len) assert_memory_equal(buf->data, expected, expected_len);
-}
-
-#define EXPECT_BYTES(buf, ...)                                   \
-  do {                                                           \
-    static const uint8_t expected_[] = {__VA_ARGS__};            \
-    expect_bytes((buf), expected_, sizeof expected_);            \
-  } while (0)
+#include "support/buffer_fixture.h"
+#include "support/reference_decoders.h"
+#include "support/test_allocators.h"
+#include "support/test_random.h"
 
 /* ULEB(128) = 0x80 0x01, ULEB(4) = 0x04. */
 #define HEADER_PREFIX 0x80, 0x01, 0x04
@@ -68,7 +38,7 @@ static size_t flatten(const char* const* strings, size_t n, uint32_t* lengths, u
  *   header count 4, first zigzag(5) = 0x0A; deltas 0 1 0 -> min 0 (00), relative 0 1 0,
  *   width 1: 32 bits = 4 bytes, value 1 at bit 1 -> 02 00 00 00; then the bytes. */
 static void dlba_spec_example(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const char* const strings[] = {"Hello", "World", "Foobar", "ABCDEF"};
   uint32_t lengths[4];
   uint8_t bytes[64];
@@ -80,7 +50,7 @@ static void dlba_spec_example(void** state) {
 }
 
 static void dlba_empty(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   assert_int_equal(artemis_dlba_encode(NULL, NULL, 0, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, HEADER_PREFIX, 0x00, 0x00);
 }
@@ -94,7 +64,7 @@ static void dlba_empty(void** state) {
  *   then 11 zero bytes
  * suffixes "axis" "le" "babble" "yhood". */
 static void dba_spec_example(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const char* const strings[] = {"axis", "axle", "babble", "babyhood"};
   uint32_t lengths[4];
   uint8_t bytes[64];
@@ -116,7 +86,7 @@ static void dba_spec_example(void** state) {
  *   "babyhood" "babyhood": prefixes 0 8 -> first 00, min delta 8 (zigzag 0x10), width 0
  *   suffixes 8 0 -> first zigzag(8) = 0x10, min delta -8 (zigzag 0x0F), width 0 */
 static void dba_prefix_resets_every_call(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const char* const first[] = {"axis", "babyhood"};
   const char* const second[] = {"babyhood", "babyhood"};
   uint32_t lengths[2];
@@ -133,7 +103,7 @@ static void dba_prefix_resets_every_call(void** state) {
 /* Empty strings: prefixes 0 0 0 (first 00, min 0, width 0); suffixes 0 0 1 (first 00,
  * deltas 0 1 -> min 0, width 1, bit 1 set -> 02 00 00 00); bytes "a". */
 static void dba_empty_strings(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const uint32_t lengths[] = {0, 0, 1};
   const uint8_t bytes[] = {'a'};
   assert_int_equal(artemis_dba_encode(lengths, bytes, 3, &f->scratch, &f->out), ARTEMIS_OK);
@@ -144,7 +114,7 @@ static void dba_empty_strings(void** state) {
 /* All values empty with no data buffer (Arrow may pass NULL): prefixes and suffixes are
  * all 0 (first 00, min delta 00, width 0), no bytes. */
 static void all_empty_without_data_buffer(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const uint32_t lengths[] = {0, 0, 0};
   assert_int_equal(artemis_dba_encode(lengths, NULL, 3, &f->scratch, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, HEADER_PREFIX, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, HEADER_PREFIX, 0x03, 0x00,
@@ -155,81 +125,15 @@ static void all_empty_without_data_buffer(void** state) {
 }
 
 static void dba_zero_values(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   assert_int_equal(artemis_dba_encode(NULL, NULL, 0, &f->scratch, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, HEADER_PREFIX, 0x00, 0x00, HEADER_PREFIX, 0x00, 0x00);
 }
 
 /* ---- round trip through an independent decoder ---- */
 
-typedef struct reader {
-  const uint8_t* data;
-  size_t len;
-  size_t pos;
-} reader;
-
-static int read_uleb(reader* r, uint64_t* value) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (r->pos >= r->len) return -1;
-    uint8_t byte = r->data[r->pos++];
-    v |= (uint64_t)(byte & 0x7F) << shift;
-    if (!(byte & 0x80)) {
-      *value = v;
-      return 0;
-    }
-  }
-  return -1;
-}
-
-static uint32_t unzigzag32(uint64_t z) { return (uint32_t)((z >> 1) ^ (0 - (z & 1))); }
-
-/* INT32 DELTA_BINARY_PACKED reader, bit by bit; -1 on anything unexpected. */
-static int dbp_decode_u32(reader* r, uint32_t* values, size_t capacity, size_t* count) {
-  uint64_t block_size, miniblocks, total, first;
-  if (read_uleb(r, &block_size) || block_size != 128) return -1;
-  if (read_uleb(r, &miniblocks) || miniblocks != 4) return -1;
-  if (read_uleb(r, &total) || total > capacity) return -1;
-  if (read_uleb(r, &first) || first > UINT32_MAX) return -1;
-  *count = (size_t)total;
-  if (total == 0) return 0;
-  uint32_t previous = unzigzag32(first);
-  values[0] = previous;
-  size_t produced = 1;
-  while (produced < total) {
-    uint64_t min_zigzag;
-    if (read_uleb(r, &min_zigzag) || min_zigzag > UINT32_MAX) return -1;
-    const uint32_t min_delta = unzigzag32(min_zigzag);
-    if (r->len - r->pos < 4) return -1;
-    const uint8_t* widths = r->data + r->pos;
-    r->pos += 4;
-    for (int m = 0; m < 4 && produced < total; m++) {
-      const int width = widths[m];
-      if (width > 32 || r->len - r->pos < (size_t)width * 4) return -1;
-      for (size_t k = 0; k < 32; k++) {
-        uint32_t relative = 0;
-        for (int b = 0; b < width; b++) {
-          size_t bit = k * (size_t)width + (size_t)b;
-          relative |= (uint32_t)((r->data[r->pos + bit / 8] >> (bit % 8)) & 1) << b;
-        }
-        if (produced < total) {
-          previous += min_delta + relative;
-          values[produced++] = previous;
-        }
-      }
-      r->pos += (size_t)width * 4;
-    }
-  }
-  return 0;
-}
-
 static uint64_t rng_state = UINT64_C(0x853C49E6748FEA9B);
-static uint64_t next_random(void) {
-  rng_state ^= rng_state >> 12;
-  rng_state ^= rng_state << 25;
-  rng_state ^= rng_state >> 27;
-  return rng_state * UINT64_C(0x2545F4914F6CDD1D);
-}
+static uint64_t next_random(void) { return xorshift64star(&rng_state); }
 
 enum { MAX_VALUES = 400, MAX_LENGTH = 40 };
 
@@ -255,7 +159,7 @@ static size_t random_strings(size_t n, uint32_t* lengths, uint8_t* bytes) {
 }
 
 static void random_round_trip(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   static uint32_t lengths[MAX_VALUES], prefixes[MAX_VALUES], suffixes[MAX_VALUES], decoded[MAX_VALUES];
   static uint8_t bytes[MAX_VALUES * MAX_LENGTH], rebuilt[MAX_VALUES * MAX_LENGTH];
   for (int c = 0; c < 1500; c++) {
@@ -265,8 +169,8 @@ static void random_round_trip(void** state) {
 
     artemis_buf_clear(&f->out);
     assert_int_equal(artemis_dlba_encode(lengths, bytes, n, &f->out), ARTEMIS_OK);
-    reader r = {f->out.data, f->out.len, 0};
-    assert_int_equal(dbp_decode_u32(&r, decoded, MAX_VALUES, &count), 0);
+    ref_reader r = {f->out.data, f->out.len, 0};
+    assert_int_equal(ref_dbp_decode_u32(&r, decoded, MAX_VALUES, &count), 0);
     assert_int_equal(count, n);
     if (n) assert_memory_equal(decoded, lengths, n * sizeof lengths[0]);
     assert_int_equal(f->out.len - r.pos, total);
@@ -274,10 +178,10 @@ static void random_round_trip(void** state) {
 
     artemis_buf_clear(&f->out);
     assert_int_equal(artemis_dba_encode(lengths, bytes, n, &f->scratch, &f->out), ARTEMIS_OK);
-    reader d = {f->out.data, f->out.len, 0};
+    ref_reader d = {f->out.data, f->out.len, 0};
     size_t prefix_count, suffix_count;
-    assert_int_equal(dbp_decode_u32(&d, prefixes, MAX_VALUES, &prefix_count), 0);
-    assert_int_equal(dbp_decode_u32(&d, suffixes, MAX_VALUES, &suffix_count), 0);
+    assert_int_equal(ref_dbp_decode_u32(&d, prefixes, MAX_VALUES, &prefix_count), 0);
+    assert_int_equal(ref_dbp_decode_u32(&d, suffixes, MAX_VALUES, &suffix_count), 0);
     assert_int_equal(prefix_count, n);
     assert_int_equal(suffix_count, n);
     size_t out_pos = 0, previous_start = 0;
@@ -304,100 +208,56 @@ static void random_round_trip(void** state) {
 
 /* ---- allocation failure ---- */
 
-static void* failing_alloc(void* ctx, size_t size) {
-  (void)ctx;
-  (void)size;
-  return NULL;
-}
-static void* failing_realloc(void* ctx, void* ptr, size_t size) {
-  (void)ctx;
-  (void)ptr;
-  (void)size;
-  return NULL;
-}
-static void failing_free(void* ctx, void* ptr) {
-  (void)ctx;
-  (void)ptr;
-}
-
 static void reports_nomem(void** state) {
-  fixture* f = *state;
-  const artemis_allocator failing = {failing_alloc, failing_realloc, failing_free, NULL};
-  artemis_mem mem;
-  artemis_mem_init(&mem, &failing);
-  artemis_buf failing_out, failing_scratch;
-  artemis_buf_init(&failing_out, &mem);
-  artemis_buf_init(&failing_scratch, &mem);
+  buf_fixture* f = *state;
+  buf_fixture failing;
+  buf_fixture_init_with(&failing, &test_failing_allocator);
   const uint32_t lengths[] = {2, 2};
   const uint8_t bytes[] = {'a', 'b', 'a', 'c'};
-  assert_int_equal(artemis_dlba_encode(lengths, bytes, 2, &failing_out), ARTEMIS_E_NOMEM);
-  assert_int_equal(artemis_dba_encode(lengths, bytes, 2, &f->scratch, &failing_out), ARTEMIS_E_NOMEM);
-  assert_int_equal(artemis_dba_encode(lengths, bytes, 2, &failing_scratch, &f->out), ARTEMIS_E_NOMEM);
-  artemis_buf_free(&failing_out);
-  artemis_buf_free(&failing_scratch);
-}
-
-/* Allows a fixed number of allocations, then fails every one. */
-typedef struct allocation_budget {
-  int left;
-} allocation_budget;
-
-static void* budget_alloc(void* ctx, size_t size) {
-  allocation_budget* budget = ctx;
-  if (budget->left <= 0) return NULL;
-  budget->left--;
-  return malloc(size);
-}
-static void* budget_realloc(void* ctx, void* ptr, size_t size) {
-  allocation_budget* budget = ctx;
-  if (budget->left <= 0) return NULL;
-  budget->left--;
-  return realloc(ptr, size);
-}
-static void budget_free(void* ctx, void* ptr) {
-  (void)ctx;
-  free(ptr);
+  assert_int_equal(artemis_dlba_encode(lengths, bytes, 2, &failing.out), ARTEMIS_E_NOMEM);
+  assert_int_equal(artemis_dba_encode(lengths, bytes, 2, &f->scratch, &failing.out), ARTEMIS_E_NOMEM);
+  assert_int_equal(artemis_dba_encode(lengths, bytes, 2, &failing.scratch, &f->out), ARTEMIS_E_NOMEM);
+  artemis_buf_free(&failing.out);
+  artemis_buf_free(&failing.scratch);
 }
 
 /* Output that can grow twice: both length streams fit, the suffix bytes do not; the
  * length streams already written are dropped again. */
 static void failure_midway_leaves_buffer_unchanged(void** state) {
-  fixture* f = *state;
-  allocation_budget budget = {2};
-  const artemis_allocator limited = {budget_alloc, budget_realloc, budget_free, &budget};
-  artemis_mem mem;
-  artemis_mem_init(&mem, &limited);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
-  assert_int_equal(artemis_buf_append_u8(&out, 0xAA), ARTEMIS_OK);
+  buf_fixture* f = *state;
+  test_alloc_budget budget = {2, 0};
+  const artemis_allocator limited = test_budget_allocator(&budget);
+  buf_fixture capped;
+  buf_fixture_init_with(&capped, &limited);
+  assert_int_equal(artemis_buf_append_u8(&capped.out, 0xAA), ARTEMIS_OK);
   enum { VALUES = 50, LENGTH = 100 };
   static uint32_t lengths[VALUES];
   static uint8_t bytes[VALUES * LENGTH];
   for (size_t i = 0; i < VALUES; i++) lengths[i] = LENGTH;
   for (size_t i = 0; i < sizeof bytes; i++) bytes[i] = (uint8_t)next_random();
-  assert_int_equal(artemis_dba_encode(lengths, bytes, VALUES, &f->scratch, &out), ARTEMIS_E_NOMEM);
+  assert_int_equal(artemis_dba_encode(lengths, bytes, VALUES, &f->scratch, &capped.out), ARTEMIS_E_NOMEM);
   assert_int_equal(budget.left, 0);
-  assert_int_equal(out.len, 1);
-  assert_int_equal(out.data[0], 0xAA);
+  assert_int_equal(capped.out.len, 1);
+  assert_int_equal(capped.out.data[0], 0xAA);
 
   /* The length stream fits in what is already there, the bytes do not. */
-  assert_int_equal(artemis_dlba_encode(lengths, bytes, VALUES, &out), ARTEMIS_E_NOMEM);
-  assert_int_equal(out.len, 1);
-  artemis_buf_free(&out);
+  assert_int_equal(artemis_dlba_encode(lengths, bytes, VALUES, &capped.out), ARTEMIS_E_NOMEM);
+  assert_int_equal(capped.out.len, 1);
+  artemis_buf_free(&capped.out);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(dlba_spec_example, setup, teardown),
-      cmocka_unit_test_setup_teardown(dlba_empty, setup, teardown),
-      cmocka_unit_test_setup_teardown(dba_spec_example, setup, teardown),
-      cmocka_unit_test_setup_teardown(dba_prefix_resets_every_call, setup, teardown),
-      cmocka_unit_test_setup_teardown(dba_empty_strings, setup, teardown),
-      cmocka_unit_test_setup_teardown(dba_zero_values, setup, teardown),
-      cmocka_unit_test_setup_teardown(all_empty_without_data_buffer, setup, teardown),
-      cmocka_unit_test_setup_teardown(random_round_trip, setup, teardown),
-      cmocka_unit_test_setup_teardown(reports_nomem, setup, teardown),
-      cmocka_unit_test_setup_teardown(failure_midway_leaves_buffer_unchanged, setup, teardown),
+      buf_fixture_unit_test(dlba_spec_example),
+      buf_fixture_unit_test(dlba_empty),
+      buf_fixture_unit_test(dba_spec_example),
+      buf_fixture_unit_test(dba_prefix_resets_every_call),
+      buf_fixture_unit_test(dba_empty_strings),
+      buf_fixture_unit_test(dba_zero_values),
+      buf_fixture_unit_test(all_empty_without_data_buffer),
+      buf_fixture_unit_test(random_round_trip),
+      buf_fixture_unit_test(reports_nomem),
+      buf_fixture_unit_test(failure_midway_leaves_buffer_unchanged),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,10 +1,10 @@
 /* RLE / bit-packed hybrid encoder: hand-computed byte vectors from Encodings.md and a
- * round trip through a deliberately naive, bit-by-bit decoder written from the spec. */
+ * round trip through a deliberately naive, bit-by-bit decoder written from the spec
+ * (support/reference_decoders.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -14,112 +14,17 @@
 #include "core/memory.h"
 #include "encoding/bitpack.h"
 #include "encoding/encoders.h"
-
-typedef struct fixture {
-  artemis_mem mem;
-  artemis_buf out;
-} fixture;
-
-static int setup(void** state) {
-  static fixture f;
-  artemis_mem_init(&f.mem, NULL);
-  artemis_buf_init(&f.out, &f.mem);
-  *state = &f;
-  return 0;
-}
-
-static int teardown(void** state) {
-  fixture* f = *state;
-  artemis_buf_free(&f->out);
-  assert_int_equal(f->mem.live_bytes, 0);
-  return 0;
-}
-
-static void expect_bytes(const artemis_buf* buf, const uint8_t* expected, size_t expected_len) {
-  assert_int_equal(buf->len, expected_len);
-  if (expected_len) assert_memory_equal(buf->data, expected, expected_len);
-}
-
-#define EXPECT_BYTES(buf, ...)                                   \
-  do {                                                           \
-    static const uint8_t expected_[] = {__VA_ARGS__};            \
-    expect_bytes((buf), expected_, sizeof expected_);            \
-  } while (0)
-
-/* ---- independent decoder (bit by bit, straight from the grammar) ---- */
-
-typedef struct reader {
-  const uint8_t* data;
-  size_t len;
-  size_t pos;
-} reader;
-
-static int read_uleb(reader* r, uint64_t* value) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 64; shift += 7) {
-    if (r->pos >= r->len) return -1;
-    uint8_t byte = r->data[r->pos++];
-    v |= (uint64_t)(byte & 0x7F) << shift;
-    if (!(byte & 0x80)) {
-      *value = v;
-      return 0;
-    }
-  }
-  return -1;
-}
-
-static uint32_t read_bits_at(const uint8_t* data, size_t first_bit, int bit_width) {
-  uint32_t v = 0;
-  for (int b = 0; b < bit_width; b++) {
-    size_t bit = first_bit + (size_t)b;
-    v |= (uint32_t)((data[bit / 8] >> (bit % 8)) & 1) << b;
-  }
-  return v;
-}
-
-/* Decodes exactly n values; fails on any malformed run, on nonzero padding, on a padded
- * run that is not the last one, and on trailing bytes. */
-static int rle_decode(const uint8_t* data, size_t len, int bit_width, size_t n, uint32_t* values) {
-  reader r = {data, len, 0};
-  size_t produced = 0;
-  const uint64_t limit = bit_width == 32 ? UINT64_C(0xFFFFFFFF) : ((UINT64_C(1) << bit_width) - 1);
-  while (produced < n) {
-    uint64_t header;
-    if (read_uleb(&r, &header)) return -1;
-    if (header & 1) {
-      uint64_t groups = header >> 1;
-      if (groups == 0 || groups * 8 > INT32_MAX) return -1;
-      size_t body = (size_t)groups * (size_t)bit_width;
-      if (body > len - r.pos) return -1;
-      for (size_t k = 0; k < groups * 8; k++) {
-        uint32_t v = read_bits_at(data + r.pos, k * (size_t)bit_width, bit_width);
-        if (produced < n) {
-          values[produced++] = v;
-        } else if (v != 0) {
-          return -1;
-        }
-      }
-      r.pos += body;
-    } else {
-      uint64_t count = header >> 1;
-      if (count == 0 || count > INT32_MAX || count > n - produced) return -1;
-      int value_bytes = (bit_width + 7) / 8;
-      if ((size_t)value_bytes > len - r.pos) return -1;
-      uint64_t v = 0;
-      for (int b = 0; b < value_bytes; b++) v |= (uint64_t)data[r.pos++] << (8 * b);
-      if (v > limit) return -1;
-      for (uint64_t k = 0; k < count; k++) values[produced++] = (uint32_t)v;
-    }
-  }
-  return r.pos == len ? 0 : -1;
-}
+#include "support/buffer_fixture.h"
+#include "support/reference_decoders.h"
+#include "support/test_allocators.h"
+#include "support/test_random.h"
 
 /* ---- hand-computed vectors ---- */
 
 /* Encodings.md note 1: 0..7 with bit width 3 packs to 10001000 11000110 11111010. One
  * bit-packed group: header ULEB((1 << 1) | 1) = 0x03. */
 static void spec_bit_packing_example(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   const uint32_t values[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   uint8_t packed[3];
   artemis_bitpack_u32(values, 8, 3, packed);
@@ -131,7 +36,7 @@ static void spec_bit_packing_example(void** state) {
 }
 
 static void rle_runs(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   uint32_t values[1000];
 
   /* 10 x 5, width 3: ULEB(10 << 1) = 0x14, value in 1 byte. */
@@ -161,7 +66,7 @@ static void rle_runs(void** state) {
 /* Width 0: every value is 0; a single RLE run with zero value bytes, even for fewer
  * than 8 values. 100 values: ULEB(200) = 0xC8 0x01. */
 static void bit_width_zero(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   uint32_t zeros[100] = {0};
   assert_int_equal(artemis_rle_hybrid_encode(zeros, 100, 0, &f->out), ARTEMIS_OK);
   EXPECT_BYTES(&f->out, 0xC8, 0x01);
@@ -175,14 +80,14 @@ static void bit_width_zero(void** state) {
 }
 
 static void empty_input_writes_nothing(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   assert_int_equal(artemis_rle_hybrid_encode(NULL, 0, 5, &f->out), ARTEMIS_OK);
   assert_int_equal(artemis_rle_hybrid_encode_u8(NULL, 0, 1, &f->out), ARTEMIS_OK);
   assert_int_equal(f->out.len, 0);
 }
 
 static void mixed_runs(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
 
   /* 1..7,0 then 12 x 5 then 1,2,3 at width 3:
    *  - 8 literals, one group: 0x03 then
@@ -219,7 +124,7 @@ static void mixed_runs(void** state) {
 
 /* One group of 8 distinct-enough values per width, header 0x03 each time. */
 static void bit_widths(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
 
   /* Width 1: 1,0,1,1,0,0,0,1 -> bits 0,2,3,7 = 0x8D. */
   const uint32_t w1[8] = {1, 0, 1, 1, 0, 0, 0, 1};
@@ -264,7 +169,7 @@ static void bit_widths(void** state) {
 
 /* Encoders append; what the buffer held stays in front. */
 static void appends_to_existing_bytes(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   assert_int_equal(artemis_buf_append_u8(&f->out, 0xAA), ARTEMIS_OK);
   const uint32_t values[3] = {1, 1, 1};
   assert_int_equal(artemis_rle_hybrid_encode(values, 3, 1, &f->out), ARTEMIS_OK);
@@ -274,12 +179,7 @@ static void appends_to_existing_bytes(void** state) {
 /* ---- round trip ---- */
 
 static uint64_t rng_state = UINT64_C(0x9E3779B97F4A7C15);
-static uint64_t next_random(void) {
-  rng_state ^= rng_state >> 12;
-  rng_state ^= rng_state << 25;
-  rng_state ^= rng_state >> 27;
-  return rng_state * UINT64_C(0x2545F4914F6CDD1D);
-}
+static uint64_t next_random(void) { return xorshift64star(&rng_state); }
 
 static void fill_values(uint32_t* values, size_t n, int bit_width) {
   const uint32_t mask = bit_width == 32 ? UINT32_MAX : (uint32_t)((UINT64_C(1) << bit_width) - 1);
@@ -296,7 +196,7 @@ static void fill_values(uint32_t* values, size_t n, int bit_width) {
 }
 
 static void random_round_trip(void** state) {
-  fixture* f = *state;
+  buf_fixture* f = *state;
   enum { MAX_N = 3000, CASES = 4000 };
   static uint32_t values[MAX_N];
   static uint32_t decoded[MAX_N];
@@ -311,7 +211,7 @@ static void random_round_trip(void** state) {
     assert_int_equal(artemis_rle_hybrid_encode(values, n, bit_width, &f->out), ARTEMIS_OK);
     /* Never worse than all bit-packed by more than a few headers per RLE run. */
     assert_true(f->out.len <= (n / 8 + 1) * (size_t)bit_width + 14 * (n / 8 + 1));
-    assert_int_equal(rle_decode(f->out.data, f->out.len, bit_width, n, decoded), 0);
+    assert_int_equal(ref_rle_hybrid_decode(f->out.data, f->out.len, bit_width, n, decoded), 0);
     if (n) assert_memory_equal(decoded, values, n * sizeof values[0]);
 
     if (bit_width <= 8) {
@@ -327,57 +227,16 @@ static void random_round_trip(void** state) {
 
 /* ---- allocation failure ---- */
 
-static void* failing_alloc(void* ctx, size_t size) {
-  (void)ctx;
-  (void)size;
-  return NULL;
-}
-static void* failing_realloc(void* ctx, void* ptr, size_t size) {
-  (void)ctx;
-  (void)ptr;
-  (void)size;
-  return NULL;
-}
-static void failing_free(void* ctx, void* ptr) {
-  (void)ctx;
-  (void)ptr;
-}
-
 static void reports_nomem(void** state) {
   (void)state;
-  const artemis_allocator failing = {failing_alloc, failing_realloc, failing_free, NULL};
-  artemis_mem mem;
-  artemis_mem_init(&mem, &failing);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture failing;
+  buf_fixture_init_with(&failing, &test_failing_allocator);
   const uint32_t values[16] = {1, 2, 3, 4, 5, 6, 7, 0, 3, 3, 3, 3, 3, 3, 3, 3};
   const uint8_t levels[4] = {1, 0, 1, 1};
-  assert_int_equal(artemis_rle_hybrid_encode(values, 16, 3, &out), ARTEMIS_E_NOMEM);
-  assert_int_equal(artemis_rle_hybrid_encode(values, 16, 0, &out), ARTEMIS_E_NOMEM);
-  assert_int_equal(artemis_rle_hybrid_encode_u8(levels, 4, 1, &out), ARTEMIS_E_NOMEM);
-  artemis_buf_free(&out);
-}
-
-/* Allows a fixed number of allocations, then fails every one. */
-typedef struct allocation_budget {
-  int left;
-} allocation_budget;
-
-static void* budget_alloc(void* ctx, size_t size) {
-  allocation_budget* budget = ctx;
-  if (budget->left <= 0) return NULL;
-  budget->left--;
-  return malloc(size);
-}
-static void* budget_realloc(void* ctx, void* ptr, size_t size) {
-  allocation_budget* budget = ctx;
-  if (budget->left <= 0) return NULL;
-  budget->left--;
-  return realloc(ptr, size);
-}
-static void budget_free(void* ctx, void* ptr) {
-  (void)ctx;
-  free(ptr);
+  assert_int_equal(artemis_rle_hybrid_encode(values, 16, 3, &failing.out), ARTEMIS_E_NOMEM);
+  assert_int_equal(artemis_rle_hybrid_encode(values, 16, 0, &failing.out), ARTEMIS_E_NOMEM);
+  assert_int_equal(artemis_rle_hybrid_encode_u8(levels, 4, 1, &failing.out), ARTEMIS_E_NOMEM);
+  artemis_buf_free(&failing.out);
 }
 
 /* A buffer that can grow once: the up-front reservation succeeds, the growth needed
@@ -385,20 +244,18 @@ static void budget_free(void* ctx, void* ptr) {
  * the buffer is left as it was before the call. */
 static void failure_midway_leaves_buffer_unchanged(void** state) {
   (void)state;
-  allocation_budget budget = {2};
-  const artemis_allocator limited = {budget_alloc, budget_realloc, budget_free, &budget};
-  artemis_mem mem;
-  artemis_mem_init(&mem, &limited);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
-  assert_int_equal(artemis_buf_append_u8(&out, 0xAA), ARTEMIS_OK);
+  test_alloc_budget budget = {2, 0};
+  const artemis_allocator limited = test_budget_allocator(&budget);
+  buf_fixture capped;
+  buf_fixture_init_with(&capped, &limited);
+  assert_int_equal(artemis_buf_append_u8(&capped.out, 0xAA), ARTEMIS_OK);
   static uint8_t levels[1600];
   for (size_t i = 0; i < sizeof levels; i++) levels[i] = (i % 16 < 8) ? (uint8_t)(i % 2) : 1;
-  assert_int_equal(artemis_rle_hybrid_encode_u8(levels, sizeof levels, 1, &out), ARTEMIS_E_NOMEM);
+  assert_int_equal(artemis_rle_hybrid_encode_u8(levels, sizeof levels, 1, &capped.out), ARTEMIS_E_NOMEM);
   assert_int_equal(budget.left, 0);
-  assert_int_equal(out.len, 1);
-  assert_int_equal(out.data[0], 0xAA);
-  artemis_buf_free(&out);
+  assert_int_equal(capped.out.len, 1);
+  assert_int_equal(capped.out.data[0], 0xAA);
+  artemis_buf_free(&capped.out);
 }
 
 static void bit_width_of_max_value(void** state) {
@@ -415,14 +272,14 @@ static void bit_width_of_max_value(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(spec_bit_packing_example, setup, teardown),
-      cmocka_unit_test_setup_teardown(rle_runs, setup, teardown),
-      cmocka_unit_test_setup_teardown(bit_width_zero, setup, teardown),
-      cmocka_unit_test_setup_teardown(empty_input_writes_nothing, setup, teardown),
-      cmocka_unit_test_setup_teardown(mixed_runs, setup, teardown),
-      cmocka_unit_test_setup_teardown(bit_widths, setup, teardown),
-      cmocka_unit_test_setup_teardown(appends_to_existing_bytes, setup, teardown),
-      cmocka_unit_test_setup_teardown(random_round_trip, setup, teardown),
+      buf_fixture_unit_test(spec_bit_packing_example),
+      buf_fixture_unit_test(rle_runs),
+      buf_fixture_unit_test(bit_width_zero),
+      buf_fixture_unit_test(empty_input_writes_nothing),
+      buf_fixture_unit_test(mixed_runs),
+      buf_fixture_unit_test(bit_widths),
+      buf_fixture_unit_test(appends_to_existing_bytes),
+      buf_fixture_unit_test(random_round_trip),
       cmocka_unit_test(reports_nomem),
       cmocka_unit_test(failure_midway_leaves_buffer_unchanged),
       cmocka_unit_test(bit_width_of_max_value),

@@ -20,6 +20,7 @@
 
 #include "core/memory.h"
 #include "publish/sink.h"
+#include "support/test_allocators.h"
 
 /* ---- fault-injecting io table ------------------------------------------------------- */
 
@@ -687,32 +688,15 @@ static void test_fault_sweep(void** state) {
 }
 
 /* Allocator failing the nth allocation: open must fail with NOMEM and leave nothing. */
-static struct {
-  int count;
-  int fail_at;
-} g_alloc;
-
-static void* failing_alloc(void* ctx, size_t size) {
-  (void)ctx;
-  return ++g_alloc.count == g_alloc.fail_at ? NULL : malloc(size);
-}
-static void* failing_realloc(void* ctx, void* ptr, size_t size) {
-  (void)ctx;
-  return ++g_alloc.count == g_alloc.fail_at ? NULL : realloc(ptr, size);
-}
-static void plain_free(void* ctx, void* ptr) {
-  (void)ctx;
-  free(ptr);
-}
-
 static void test_out_of_memory_at_open(void** state) {
   fixture* f = *state;
-  static const artemis_allocator kFailing = {failing_alloc, failing_realloc, plain_free, NULL};
-  artemis_mem_init(&f->mem, &kFailing);
+  test_nth_failure nth_failure = {0, -1, 0};
+  const artemis_allocator failing = test_nth_failure_allocator(&nth_failure);
+  artemis_mem_init(&f->mem, &failing);
   int failures = 0;
   for (int nth = 1;; nth++) {
-    g_alloc.count = 0;
-    g_alloc.fail_at = nth;
+    nth_failure.calls = 0;
+    nth_failure.fail_at = nth;
     artemis_sink* sink = NULL;
     artemis_error error;
     int rc = artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error);

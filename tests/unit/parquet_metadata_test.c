@@ -15,22 +15,10 @@
 #include "thrift/compact_reader.h"
 #include "thrift/compact_writer.h"
 #include "thrift/parquet_metadata.h"
+#include "support/buffer_fixture.h"
+#include "support/test_allocators.h"
 
 /* ---- helpers ---- */
-
-static void print_hex(const char* label, const uint8_t* bytes, size_t n) {
-  print_message("%s (%zu bytes):", label, n);
-  for (size_t i = 0; i < n; i++) print_message(" %02x", bytes[i]);
-  print_message("\n");
-}
-
-static void expect_bytes(const uint8_t* actual, size_t actual_len, const uint8_t* expected, size_t n) {
-  if (actual_len != n || memcmp(actual, expected, n) != 0) {
-    print_hex("expected", expected, n);
-    print_hex("actual  ", actual, actual_len);
-    fail_msg("byte mismatch");
-  }
-}
 
 static void expect_contains(const artemis_buf* buf, const uint8_t* needle, size_t n) {
   for (size_t i = 0; i + n <= buf->len; i++) {
@@ -39,28 +27,6 @@ static void expect_contains(const artemis_buf* buf, const uint8_t* needle, size_
   print_hex("missing ", needle, n);
   print_hex("in      ", buf->data, buf->len);
   fail_msg("byte sequence not found");
-}
-
-typedef struct fail_ctx {
-  long calls;
-  long fail_at; /* -1 = never */
-} fail_ctx;
-
-static void* failing_alloc(void* ctx, size_t size) {
-  fail_ctx* c = ctx;
-  if (c->fail_at >= 0 && c->calls++ >= c->fail_at) return NULL;
-  return test_malloc(size);
-}
-
-static void* failing_realloc(void* ctx, void* ptr, size_t size) {
-  fail_ctx* c = ctx;
-  if (c->fail_at >= 0 && c->calls++ >= c->fail_at) return NULL;
-  return test_realloc(ptr, size);
-}
-
-static void failing_free(void* ctx, void* ptr) {
-  (void)ctx;
-  test_free(ptr);
 }
 
 /* Every struct anywhere in the tree has strictly ascending field ids. */
@@ -127,7 +93,7 @@ static void expect_binary(const artemis_thrift_value* s, int16_t id, const void*
   const uint8_t* data = NULL;
   size_t len = 0;
   if (!artemis_thrift_get_binary(s, id, &data, &len)) fail_msg("no binary field %d", id);
-  expect_bytes(data, len, bytes, n);
+  expect_bytes_hex(data, len, bytes, n);
 }
 
 static const artemis_thrift_value* get_struct(const artemis_thrift_value* s, int16_t id) {
@@ -158,15 +124,11 @@ static artemis_thrift_value* parse_all(const artemis_buf* buf, artemis_mem* mem)
 /* ---- page headers ---- */
 
 static void test_data_page_header_bytes(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_pq_page_header h = {.type = PQ_PAGE_DATA, .uncompressed_page_size = 100,
                               .compressed_page_size = 50, .num_values = 10,
                               .encoding = PQ_ENC_PLAIN, .statistics = NULL};
-  assert_int_equal(artemis_pq_write_page_header(&h, &out), ARTEMIS_OK);
+  assert_int_equal(artemis_pq_write_page_header(&h, &f->out), ARTEMIS_OK);
   static const uint8_t expected[] = {
       0x15, 0x00,       /* 1 type: i32 DATA_PAGE 0 */
       0x15, 0xC8, 0x01, /* 2 uncompressed_page_size: zz(100) = 200 */
@@ -178,21 +140,16 @@ static void test_data_page_header_bytes(void** state) {
       0x15, 0x06,       /*   4 repetition_level_encoding RLE */
       0x00,             /*   STOP */
       0x00};            /* STOP */
-  expect_bytes(out.data, out.len, expected, sizeof expected);
-  artemis_buf_free(&out);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 }
 
 static void test_dictionary_page_header_bytes(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_pq_page_header h = {.type = PQ_PAGE_DICTIONARY, .uncompressed_page_size = 16,
                               .compressed_page_size = 20, .dictionary_num_values = 4,
                               /* data-page fields must be ignored for a dictionary page */
                               .num_values = 99, .encoding = PQ_ENC_RLE_DICTIONARY};
-  assert_int_equal(artemis_pq_write_page_header(&h, &out), ARTEMIS_OK);
+  assert_int_equal(artemis_pq_write_page_header(&h, &f->out), ARTEMIS_OK);
   static const uint8_t expected[] = {
       0x15, 0x04, /* 1 type: DICTIONARY_PAGE 2 -> zz 4 */
       0x15, 0x20, /* 2 uncompressed 16 -> 32 */
@@ -201,26 +158,21 @@ static void test_dictionary_page_header_bytes(void** state) {
       0x15, 0x08, /*   1 num_values 4 */
       0x15, 0x00, /*   2 encoding PLAIN */
       0x00, 0x00};
-  expect_bytes(out.data, out.len, expected, sizeof expected);
-  artemis_buf_free(&out);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 }
 
 static const uint8_t kMin4[] = {0x01, 0x00, 0x00, 0x00};
 static const uint8_t kMax4[] = {0x09, 0x00, 0x00, 0x00};
 
 static void test_data_page_header_with_statistics(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_stats_encoded stats = {.has_min_max = 1, .min = kMin4, .min_len = 4, .min_exact = 1,
                                  .max = kMax4, .max_len = 4, .max_exact = 0,
                                  .write_legacy_min_max = 1, .null_count = 2};
   artemis_pq_page_header h = {.type = PQ_PAGE_DATA, .uncompressed_page_size = 100,
                               .compressed_page_size = 50, .num_values = 10,
                               .encoding = PQ_ENC_DELTA_BINARY_PACKED, .statistics = &stats};
-  assert_int_equal(artemis_pq_write_page_header(&h, &out), ARTEMIS_OK);
+  assert_int_equal(artemis_pq_write_page_header(&h, &f->out), ARTEMIS_OK);
   static const uint8_t expected[] = {
       0x15, 0x00, 0x15, 0xC8, 0x01, 0x15, 0x64,
       0x2C,
@@ -238,9 +190,9 @@ static void test_data_page_header_with_statistics(void** state) {
       0x00,                               /*   STOP statistics */
       0x00,                               /*   STOP data_page_header */
       0x00};
-  expect_bytes(out.data, out.len, expected, sizeof expected);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 
-  artemis_thrift_value* root = parse_all(&out, &mem);
+  artemis_thrift_value* root = parse_all(&f->out, &f->mem);
   EXPECT_IDS(root, 1, 2, 3, 5);
   const artemis_thrift_value* dph = get_struct(root, 5);
   EXPECT_IDS(dph, 1, 2, 3, 4, 5);
@@ -252,33 +204,28 @@ static void test_data_page_header_with_statistics(void** state) {
   assert_false(get_bool(st, 7));
   assert_true(get_bool(st, 8));
   artemis_thrift_free(root);
-  artemis_buf_free(&out);
 }
 
 static void test_statistics_variants(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_thrift_writer w;
 
   /* All nulls: no min/max at all, null_count only. */
   artemis_stats_encoded all_null = {.has_min_max = 0, .write_legacy_min_max = 1, .null_count = 5};
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_pq_write_statistics_field(&w, 1, &all_null);
   artemis_tw_struct_end(&w);
   static const uint8_t expected_null[] = {0x1C, 0x36, 0x0A, 0x00, 0x00}; /* 3 null_count: delta 3, zz(5) */
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_OK);
-  expect_bytes(out.data, out.len, expected_null, sizeof expected_null);
+  expect_bytes_hex(f->out.data, f->out.len, expected_null, sizeof expected_null);
 
   /* Floats: no legacy fields, nan_count present; field id 12 as in ColumnMetaData. */
-  artemis_buf_clear(&out);
+  artemis_buf_clear(&f->out);
   artemis_stats_encoded floats = {.has_min_max = 1, .min = (const uint8_t*)"a", .min_len = 1, .min_exact = 1,
                                   .max = (const uint8_t*)"b", .max_len = 1, .max_exact = 1,
                                   .write_legacy_min_max = 0, .null_count = 0, .has_nan_count = 1,
                                   .nan_count = 3};
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_pq_write_statistics_field(&w, 12, &floats);
   artemis_tw_struct_end(&w);
   static const uint8_t expected_floats[] = {
@@ -289,15 +236,14 @@ static void test_statistics_variants(void** state) {
       0x11, 0x11,       /* 7, 8 exact: true */
       0x16, 0x06,       /* 9 nan_count 3 */
       0x00, 0x00};
-  expect_bytes(out.data, out.len, expected_floats, sizeof expected_floats);
+  expect_bytes_hex(f->out.data, f->out.len, expected_floats, sizeof expected_floats);
 
   /* No statistics is a caller bug, reported the sticky way. */
-  artemis_buf_clear(&out);
-  artemis_tw_init(&w, &out);
+  artemis_buf_clear(&f->out);
+  artemis_tw_init(&w, &f->out);
   artemis_pq_write_statistics_field(&w, 12, NULL);
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_E_INVALID_ARGUMENT);
-  assert_int_equal(out.len, 0);
-  artemis_buf_free(&out);
+  assert_int_equal(f->out.len, 0);
 }
 
 /* ---- FileMetaData ---- */
@@ -382,14 +328,10 @@ static void build_sample_file(sample_file* f) {
 }
 
 static void test_file_metadata_exact_pieces(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
-  sample_file f;
-  build_sample_file(&f);
-  assert_int_equal(artemis_pq_write_file_metadata(&f.meta, &out), ARTEMIS_OK);
+  buf_fixture* f = *state;
+  sample_file sample;
+  build_sample_file(&sample);
+  assert_int_equal(artemis_pq_write_file_metadata(&sample.meta, &f->out), ARTEMIS_OK);
 
   static const uint8_t head[] = {
       0x15, 0x02,                                   /* 1 version: 1 */
@@ -397,8 +339,8 @@ static void test_file_metadata_exact_pieces(void** state) {
       0x48, 0x06, 's', 'c', 'h', 'e', 'm', 'a',     /*   root: 4 name (delta 4) */
       0x15, 0x08,                                   /*         5 num_children 4 */
       0x00};
-  assert_true(out.len > sizeof head);
-  expect_bytes(out.data, sizeof head, head, sizeof head);
+  assert_true(f->out.len > sizeof head);
+  expect_bytes_hex(f->out.data, sizeof head, head, sizeof head);
 
   /* Each schema element is a bare struct whose ids start at 0, so its bytes do not depend
    * on where it sits in the list. */
@@ -412,7 +354,7 @@ static void test_file_metadata_exact_pieces(void** state) {
       0x1C,                   /*     2 unit: TimeUnit */
       0x3C, 0x00,             /*       3 NANOS {} (delta 3) */
       0x00, 0x00, 0x00, 0x00};
-  expect_contains(&out, ts_leaf, sizeof ts_leaf);
+  expect_contains(&f->out, ts_leaf, sizeof ts_leaf);
   static const uint8_t u8_leaf[] = {
       0x15, 0x02,             /* 1 type INT32 */
       0x25, 0x00,             /* 3 repetition REQUIRED */
@@ -423,7 +365,7 @@ static void test_file_metadata_exact_pieces(void** state) {
       0x13, 0x08,             /*     1 bitWidth i8 8 (raw byte) */
       0x12,                   /*     2 isSigned false */
       0x00, 0x00, 0x00};
-  expect_contains(&out, u8_leaf, sizeof u8_leaf);
+  expect_contains(&f->out, u8_leaf, sizeof u8_leaf);
   static const uint8_t d_leaf[] = {
       0x15, 0x0E,             /* 1 type FLBA 7 */
       0x15, 0x20,             /* 2 type_length 16 */
@@ -436,7 +378,7 @@ static void test_file_metadata_exact_pieces(void** state) {
       0x5C,                   /*   5 DECIMAL */
       0x15, 0x04, 0x15, 0x4C, /*     1 scale, 2 precision */
       0x00, 0x00, 0x00};
-  expect_contains(&out, d_leaf, sizeof d_leaf);
+  expect_contains(&f->out, d_leaf, sizeof d_leaf);
   /* ColumnChunk of "s": 2 file_offset 0, 3 meta_data{1 type BYTE_ARRAY, 2 encodings
    * [PLAIN, RLE], 3 path ["s"], 4 codec ZSTD, 5 num_values 3, 6 uncompressed 100,
    * 7 compressed 80, 9 data_page_offset 120} and nothing else. */
@@ -452,24 +394,19 @@ static void test_file_metadata_exact_pieces(void** state) {
       0x16, 0xA0, 0x01,       /*   7 total_compressed_size 80 -> 160 */
       0x26, 0xF0, 0x01,       /*   9 data_page_offset 120 -> 240 (delta 2) */
       0x00, 0x00};
-  expect_contains(&out, s_chunk, sizeof s_chunk);
+  expect_contains(&f->out, s_chunk, sizeof s_chunk);
   /* The tail: 6 created_by, then 7 column_orders = 4 x ColumnOrder{1: TYPE_ORDER{}}. */
   static const uint8_t tail[] = {0x19, 0x4C, 0x1C, 0x00, 0x00, 0x1C, 0x00, 0x00,
                                  0x1C, 0x00, 0x00, 0x1C, 0x00, 0x00, 0x00};
-  expect_bytes(out.data + out.len - sizeof tail, sizeof tail, tail, sizeof tail);
-  artemis_buf_free(&out);
+  expect_bytes_hex(f->out.data + f->out.len - sizeof tail, sizeof tail, tail, sizeof tail);
 }
 
 static void test_file_metadata_field_by_field(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
-  sample_file f;
-  build_sample_file(&f);
-  assert_int_equal(artemis_pq_write_file_metadata(&f.meta, &out), ARTEMIS_OK);
-  artemis_thrift_value* root = parse_all(&out, &mem);
+  buf_fixture* f = *state;
+  sample_file sample;
+  build_sample_file(&sample);
+  assert_int_equal(artemis_pq_write_file_metadata(&sample.meta, &f->out), ARTEMIS_OK);
+  artemis_thrift_value* root = parse_all(&f->out, &f->mem);
 
   EXPECT_IDS(root, 1, 2, 3, 4, 5, 6, 7);
   assert_int_equal(get_i32(root, 1), 1);
@@ -595,8 +532,8 @@ static void test_file_metadata_field_by_field(void** state) {
     assert_int_equal(get_struct(order, 1)->as.strct.count, 0);
   }
   artemis_thrift_free(root);
-  artemis_buf_free(&out);
-  assert_int_equal(mem.live_bytes, 0);
+  artemis_buf_free(&f->out);
+  assert_int_equal(f->mem.live_bytes, 0);
 }
 
 /* Writes a one-leaf file whose leaf has `lt` and returns the parsed LogicalType union
@@ -686,13 +623,9 @@ static void test_logical_type_unions(void** state) {
 /* ---- page index ---- */
 
 static void test_offset_index_bytes(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_pq_page_location pages[] = {{4, 100, 0}, {104, 50, 10}};
-  assert_int_equal(artemis_pq_write_offset_index(pages, 2, &out), ARTEMIS_OK);
+  assert_int_equal(artemis_pq_write_offset_index(pages, 2, &f->out), ARTEMIS_OK);
   static const uint8_t expected[] = {
       0x19, 0x2C,             /* 1 page_locations: list of 2 structs */
       0x16, 0x08,             /*   1 offset 4 */
@@ -704,21 +637,16 @@ static void test_offset_index_bytes(void** state) {
       0x16, 0x14,             /*   3 10 -> 20 */
       0x00,
       0x00};
-  expect_bytes(out.data, out.len, expected, sizeof expected);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 
-  artemis_buf_clear(&out);
-  assert_int_equal(artemis_pq_write_offset_index(NULL, 0, &out), ARTEMIS_OK);
+  artemis_buf_clear(&f->out);
+  assert_int_equal(artemis_pq_write_offset_index(NULL, 0, &f->out), ARTEMIS_OK);
   static const uint8_t empty[] = {0x19, 0x0C, 0x00}; /* list of 0 structs: (0 << 4) | 12 */
-  expect_bytes(out.data, out.len, empty, sizeof empty);
-  artemis_buf_free(&out);
+  expect_bytes_hex(f->out.data, f->out.len, empty, sizeof empty);
 }
 
 static void test_column_index_bytes(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   static const uint8_t null_pages[] = {0, 1};
   /* The null page carries stale bounds on purpose: the writer must emit byte[0]. */
   const uint8_t* mins[] = {(const uint8_t*)"a", (const uint8_t*)"stale"};
@@ -729,7 +657,7 @@ static void test_column_index_bytes(void** state) {
   artemis_pq_column_index index = {.page_count = 2, .null_pages = null_pages, .min_values = mins,
                                    .min_lens = min_lens, .max_values = maxs, .max_lens = max_lens,
                                    .boundary_order = PQ_ASCENDING, .null_counts = null_counts};
-  assert_int_equal(artemis_pq_write_column_index(&index, &out), ARTEMIS_OK);
+  assert_int_equal(artemis_pq_write_column_index(&index, &f->out), ARTEMIS_OK);
   static const uint8_t expected[] = {
       0x19, 0x21, 0x02, 0x01,       /* 1 null_pages list<bool> [false, true] */
       0x19, 0x28, 0x01, 'a', 0x00,  /* 2 min_values list<binary> ["a", ""] */
@@ -737,64 +665,58 @@ static void test_column_index_bytes(void** state) {
       0x15, 0x02,                   /* 4 boundary_order ASCENDING 1 */
       0x19, 0x26, 0x00, 0x06,       /* 5 null_counts list<i64> [0, 3] */
       0x00};
-  expect_bytes(out.data, out.len, expected, sizeof expected);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 
-  artemis_thrift_value* root = parse_all(&out, &mem);
+  artemis_thrift_value* root = parse_all(&f->out, &f->mem);
   const artemis_thrift_value* np = get_list(root, 1, ARTEMIS_THRIFT_BOOL, 2);
   assert_false(artemis_thrift_list_at(np, 0)->as.boolean);
   assert_true(artemis_thrift_list_at(np, 1)->as.boolean);
   artemis_thrift_free(root);
 
   /* null_counts absent when not given */
-  artemis_buf_clear(&out);
+  artemis_buf_clear(&f->out);
   index.null_counts = NULL;
   index.boundary_order = PQ_UNORDERED;
-  assert_int_equal(artemis_pq_write_column_index(&index, &out), ARTEMIS_OK);
-  root = parse_all(&out, &mem);
+  assert_int_equal(artemis_pq_write_column_index(&index, &f->out), ARTEMIS_OK);
+  root = parse_all(&f->out, &f->mem);
   EXPECT_IDS(root, 1, 2, 3, 4);
   assert_int_equal(get_i32(root, 4), PQ_UNORDERED);
   artemis_thrift_free(root);
-  artemis_buf_free(&out);
 }
 
 /* ---- failures ---- */
 
 static void test_invalid_arguments_leave_output_untouched(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
-  assert_int_equal(artemis_buf_append(&out, "XYZ", 3), ARTEMIS_OK);
+  buf_fixture* f = *state;
+  assert_int_equal(artemis_buf_append(&f->out, "XYZ", 3), ARTEMIS_OK);
 
   artemis_pq_page_header v2 = {.type = PQ_PAGE_DATA_V2};
-  assert_int_equal(artemis_pq_write_page_header(&v2, &out), ARTEMIS_E_INVALID_ARGUMENT);
-  assert_int_equal(artemis_pq_write_page_header(NULL, &out), ARTEMIS_E_INVALID_ARGUMENT);
+  assert_int_equal(artemis_pq_write_page_header(&v2, &f->out), ARTEMIS_E_INVALID_ARGUMENT);
+  assert_int_equal(artemis_pq_write_page_header(NULL, &f->out), ARTEMIS_E_INVALID_ARGUMENT);
 
-  sample_file f;
-  build_sample_file(&f);
-  f.schema[0].num_children = -1; /* the root must say how many children it has */
-  assert_int_equal(artemis_pq_write_file_metadata(&f.meta, &out), ARTEMIS_E_INVALID_ARGUMENT);
-  build_sample_file(&f);
-  f.schema[2].name = NULL;
-  assert_int_equal(artemis_pq_write_file_metadata(&f.meta, &out), ARTEMIS_E_INVALID_ARGUMENT);
-  build_sample_file(&f);
-  f.chunks[3].path = NULL;
-  assert_int_equal(artemis_pq_write_file_metadata(&f.meta, &out), ARTEMIS_E_INVALID_ARGUMENT);
-  build_sample_file(&f);
-  f.kvs[1].key = NULL;
-  assert_int_equal(artemis_pq_write_file_metadata(&f.meta, &out), ARTEMIS_E_INVALID_ARGUMENT);
-  build_sample_file(&f);
-  f.meta.schema_count = 0;
-  assert_int_equal(artemis_pq_write_file_metadata(&f.meta, &out), ARTEMIS_E_INVALID_ARGUMENT);
+  sample_file sample;
+  build_sample_file(&sample);
+  sample.schema[0].num_children = -1; /* the root must say how many children it has */
+  assert_int_equal(artemis_pq_write_file_metadata(&sample.meta, &f->out), ARTEMIS_E_INVALID_ARGUMENT);
+  build_sample_file(&sample);
+  sample.schema[2].name = NULL;
+  assert_int_equal(artemis_pq_write_file_metadata(&sample.meta, &f->out), ARTEMIS_E_INVALID_ARGUMENT);
+  build_sample_file(&sample);
+  sample.chunks[3].path = NULL;
+  assert_int_equal(artemis_pq_write_file_metadata(&sample.meta, &f->out), ARTEMIS_E_INVALID_ARGUMENT);
+  build_sample_file(&sample);
+  sample.kvs[1].key = NULL;
+  assert_int_equal(artemis_pq_write_file_metadata(&sample.meta, &f->out), ARTEMIS_E_INVALID_ARGUMENT);
+  build_sample_file(&sample);
+  sample.meta.schema_count = 0;
+  assert_int_equal(artemis_pq_write_file_metadata(&sample.meta, &f->out), ARTEMIS_E_INVALID_ARGUMENT);
 
-  assert_int_equal(artemis_pq_write_offset_index(NULL, 1, &out), ARTEMIS_E_INVALID_ARGUMENT);
+  assert_int_equal(artemis_pq_write_offset_index(NULL, 1, &f->out), ARTEMIS_E_INVALID_ARGUMENT);
   artemis_pq_column_index missing = {.page_count = 1};
-  assert_int_equal(artemis_pq_write_column_index(&missing, &out), ARTEMIS_E_INVALID_ARGUMENT);
+  assert_int_equal(artemis_pq_write_column_index(&missing, &f->out), ARTEMIS_E_INVALID_ARGUMENT);
 
-  assert_int_equal(out.len, 3);
-  assert_memory_equal(out.data, "XYZ", 3);
-  artemis_buf_free(&out);
+  assert_int_equal(f->out.len, 3);
+  assert_memory_equal(f->out.data, "XYZ", 3);
 }
 
 static void test_allocation_failures(void** state) {
@@ -803,12 +725,10 @@ static void test_allocation_failures(void** state) {
   build_sample_file(&f);
   /* Fail the k-th allocation for every k: NOMEM, prefix kept, no leak (cmocka checks). */
   for (long fail_at = 1;; fail_at++) {
-    fail_ctx ctx = {0, fail_at};
-    artemis_allocator allocator = {failing_alloc, failing_realloc, failing_free, &ctx};
-    artemis_mem mem;
-    artemis_mem_init(&mem, &allocator);
+    tracked_mem env;
+    tracked_mem_init(&env, fail_at);
     artemis_buf out;
-    artemis_buf_init(&out, &mem);
+    artemis_buf_init(&out, &env.mem);
     assert_int_equal(artemis_buf_append(&out, "XYZ", 3), ARTEMIS_OK); /* allocation 0 */
     int rc = artemis_pq_write_file_metadata(&f.meta, &out);
     if (rc == ARTEMIS_OK) {
@@ -826,16 +746,16 @@ static void test_allocation_failures(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_data_page_header_bytes),
-      cmocka_unit_test(test_dictionary_page_header_bytes),
-      cmocka_unit_test(test_data_page_header_with_statistics),
-      cmocka_unit_test(test_statistics_variants),
-      cmocka_unit_test(test_file_metadata_exact_pieces),
-      cmocka_unit_test(test_file_metadata_field_by_field),
+      buf_fixture_unit_test(test_data_page_header_bytes),
+      buf_fixture_unit_test(test_dictionary_page_header_bytes),
+      buf_fixture_unit_test(test_data_page_header_with_statistics),
+      buf_fixture_unit_test(test_statistics_variants),
+      buf_fixture_unit_test(test_file_metadata_exact_pieces),
+      buf_fixture_unit_test(test_file_metadata_field_by_field),
       cmocka_unit_test(test_logical_type_unions),
-      cmocka_unit_test(test_offset_index_bytes),
-      cmocka_unit_test(test_column_index_bytes),
-      cmocka_unit_test(test_invalid_arguments_leave_output_untouched),
+      buf_fixture_unit_test(test_offset_index_bytes),
+      buf_fixture_unit_test(test_column_index_bytes),
+      buf_fixture_unit_test(test_invalid_arguments_leave_output_untouched),
       cmocka_unit_test(test_allocation_failures),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,9 @@
 
 #include "artemis/error.h"
 #include "stats/statistics.h"
+#include "support/little_endian.h"
+#include "support/test_allocators.h"
+#include "support/test_random.h"
 
 /* ---- helpers ---- */
 
@@ -38,19 +41,6 @@ static void fixture_free(fixture* f) {
   artemis_buf_free(&f->min_scratch);
   artemis_buf_free(&f->max_scratch);
   assert_int_equal(f->mem.live_bytes, 0);
-}
-
-static void put_u16le(uint8_t* p, uint16_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_u32le(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_u64le(uint8_t* p, uint64_t v) {
-  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static void put_f32(uint8_t* p, float f) {
@@ -91,14 +81,6 @@ static void assert_encoded_max(const artemis_stats_encoded* enc, const void* byt
   assert_int_equal(enc->max_len, len);
   if (len) assert_memory_equal(enc->max, bytes, len);
   assert_int_equal(enc->max_exact, exact);
-}
-
-static uint64_t next_random(uint64_t* state) {
-  *state += UINT64_C(0x9E3779B97F4A7C15);
-  uint64_t z = *state;
-  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-  return z ^ (z >> 31);
 }
 
 /* ---- integers ---- */
@@ -686,7 +668,7 @@ static void assert_same_encoding(const artemis_stats* a, const artemis_stats* b,
 
 /* A random value of the kind; floats include NaN, zeros of both signs, infinities. */
 static void random_fixed_value(artemis_sort_kind kind, size_t width, uint64_t* rng, uint8_t* out) {
-  uint64_t r = next_random(rng);
+  uint64_t r = splitmix64(rng);
   unsigned pick = (unsigned)(r % 16);
   switch (kind) {
     case ARTEMIS_SORT_FLOAT: {
@@ -704,7 +686,7 @@ static void random_fixed_value(artemis_sort_kind kind, size_t width, uint64_t* r
     case ARTEMIS_SORT_FLOAT16: put_u16le(out, (uint16_t)(r >> 16)); break; /* any bits, NaNs included */
     case ARTEMIS_SORT_BOOLEAN: out[0] = (uint8_t)(r & 1); break;
     default:
-      for (size_t i = 0; i < width; i++) out[i] = (uint8_t)(next_random(rng) >> 56);
+      for (size_t i = 0; i < width; i++) out[i] = (uint8_t)(splitmix64(rng) >> 56);
       break;
   }
 }
@@ -720,9 +702,9 @@ static void check_merge_fixed(artemis_sort_kind kind, size_t width, uint64_t see
   width = single.width;
   uint8_t values[64 * 32];
   for (int p = 0; p < 40; p++) {
-    size_t n = (size_t)(next_random(&rng) % 65); /* empty pages too */
+    size_t n = (size_t)(splitmix64(&rng) % 65); /* empty pages too */
     for (size_t i = 0; i < n; i++) random_fixed_value(kind, width, &rng, values + i * width);
-    int64_t nulls = (int64_t)(next_random(&rng) % 3);
+    int64_t nulls = (int64_t)(splitmix64(&rng) % 3);
     /* the single accumulator sees the page in two calls, the page in one */
     size_t split = n / 3;
     assert_int_equal(artemis_stats_update_fixed(&single, values, split), ARTEMIS_OK);
@@ -753,13 +735,13 @@ static void check_merge_strings(uint64_t seed) {
   uint32_t lengths[48];
   uint8_t bytes[48 * 12 * 4];
   for (int p = 0; p < 60; p++) {
-    size_t n = (size_t)(next_random(&rng) % 48);
+    size_t n = (size_t)(splitmix64(&rng) % 48);
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-      size_t parts = (size_t)(next_random(&rng) % 12);
+      size_t parts = (size_t)(splitmix64(&rng) % 12);
       size_t len = 0;
       for (size_t k = 0; k < parts; k++) {
-        const char* piece = pieces[next_random(&rng) % 6];
+        const char* piece = pieces[splitmix64(&rng) % 6];
         size_t piece_len = strlen(piece);
         memcpy(bytes + total + len, piece, piece_len);
         len += piece_len;
@@ -839,30 +821,10 @@ static void test_merge_equivalence_random(void** state) {
 
 /* ---- allocation failure ---- */
 
-typedef struct failing_ctx {
-  long allocations_left; /* < 0: never fail */
-} failing_ctx;
-
-static int should_fail(failing_ctx* ctx) {
-  if (ctx->allocations_left < 0) return 0;
-  if (ctx->allocations_left == 0) return 1;
-  ctx->allocations_left--;
-  return 0;
-}
-
-static void* failing_alloc(void* ctx, size_t size) { return should_fail(ctx) ? NULL : malloc(size); }
-static void* failing_realloc(void* ctx, void* ptr, size_t size) {
-  return should_fail(ctx) ? NULL : realloc(ptr, size);
-}
-static void failing_free(void* ctx, void* ptr) {
-  (void)ctx;
-  free(ptr);
-}
-
 static void test_oom_leaves_stats_unchanged(void** state) {
   (void)state;
-  failing_ctx ctx = {0};
-  artemis_allocator allocator = {failing_alloc, failing_realloc, failing_free, &ctx};
+  test_alloc_budget budget = {0, 0};
+  artemis_allocator allocator = test_budget_allocator(&budget);
   artemis_mem mem;
   artemis_mem_init(&mem, &allocator);
 
@@ -873,7 +835,7 @@ static void test_oom_leaves_stats_unchanged(void** state) {
   assert_int_equal(artemis_stats_update_fixed(&stats, value, 1), ARTEMIS_E_NOMEM);
   assert_false(stats.has_min_max);
   assert_int_equal(stats.value_count, 0);
-  ctx.allocations_left = -1;
+  budget.left = -1;
   assert_int_equal(artemis_stats_update_fixed(&stats, value, 1), ARTEMIS_OK);
   assert_true(stats.has_min_max);
   artemis_stats_free(&stats);
@@ -883,7 +845,7 @@ static void test_oom_leaves_stats_unchanged(void** state) {
   update_strings(&stats, small, 1);
   const char long_value[] = "a much longer value than the buffer currently holds, to force growth....";
   const uint32_t long_length = (uint32_t)strlen(long_value);
-  ctx.allocations_left = 0;
+  budget.left = 0;
   assert_int_equal(artemis_stats_update_byte_arrays(&stats, &long_length, (const uint8_t*)long_value, 1),
                    ARTEMIS_E_NOMEM);
   assert_int_equal(stats.min.len, 1);
@@ -904,7 +866,7 @@ static void test_oom_leaves_stats_unchanged(void** state) {
   artemis_stats_encoded enc;
   assert_int_equal(artemis_stats_encode(&stats, 64, &min_scratch, &max_scratch, &enc), ARTEMIS_E_NOMEM);
 
-  ctx.allocations_left = -1;
+  budget.left = -1;
   assert_int_equal(artemis_stats_merge(&dst, &stats), ARTEMIS_OK);
   assert_int_equal(artemis_stats_encode(&dst, 64, &min_scratch, &max_scratch, &enc), ARTEMIS_OK);
   assert_encoded_min(&enc, "m", 1, 1);

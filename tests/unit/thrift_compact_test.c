@@ -22,65 +22,11 @@
 #include "core/memory.h"
 #include "thrift/compact_reader.h"
 #include "thrift/compact_writer.h"
+#include "support/buffer_fixture.h"
+#include "support/test_allocators.h"
+#include "support/test_random.h"
 
 /* ---- helpers ---- */
-
-static void print_hex(const char* label, const uint8_t* bytes, size_t n) {
-  print_message("%s (%zu bytes):", label, n);
-  for (size_t i = 0; i < n; i++) print_message(" %02x", bytes[i]);
-  print_message("\n");
-}
-
-static void expect_bytes(const artemis_buf* buf, const uint8_t* expected, size_t n) {
-  if (buf->len != n || memcmp(buf->data, expected, n) != 0) {
-    print_hex("expected", expected, n);
-    print_hex("actual  ", buf->data, buf->len);
-    fail_msg("byte mismatch");
-  }
-}
-
-/* An allocator that can fail the Nth call and records the largest request, so tests
- * can prove hostile lengths are rejected before they size an allocation. */
-typedef struct test_alloc_ctx {
-  long calls;
-  long fail_at;      /* -1 = never */
-  size_t largest;
-} test_alloc_ctx;
-
-static int should_fail(test_alloc_ctx* ctx, size_t size) {
-  if (size > ctx->largest) ctx->largest = size;
-  return ctx->fail_at >= 0 && ctx->calls++ >= ctx->fail_at;
-}
-
-/* cmocka's test_* allocation macros also catch leaks and overruns per test. */
-static void* tracking_alloc(void* ctx, size_t size) {
-  return should_fail(ctx, size) ? NULL : test_malloc(size);
-}
-
-static void* tracking_realloc(void* ctx, void* ptr, size_t size) {
-  return should_fail(ctx, size) ? NULL : test_realloc(ptr, size);
-}
-
-static void tracking_free(void* ctx, void* ptr) {
-  (void)ctx;
-  test_free(ptr);
-}
-
-typedef struct test_env {
-  test_alloc_ctx ctx;
-  artemis_allocator allocator;
-  artemis_mem mem;
-} test_env;
-
-static void env_init(test_env* env, long fail_at) {
-  memset(env, 0, sizeof *env);
-  env->ctx.fail_at = fail_at;
-  env->allocator.alloc = tracking_alloc;
-  env->allocator.realloc = tracking_realloc;
-  env->allocator.free = tracking_free;
-  env->allocator.ctx = &env->ctx;
-  artemis_mem_init(&env->mem, &env->allocator);
-}
 
 /* Parses, renders JSON and frees; the rendering must succeed on anything that parses. */
 static int parse_and_render(const uint8_t* bytes, size_t n, artemis_mem* mem,
@@ -113,30 +59,21 @@ static char* to_json(const artemis_thrift_value* v, artemis_mem* mem, artemis_bu
 /* ---- writer: byte vectors ---- */
 
 static void test_field_i32_short_form(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_thrift_writer w;
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_tw_field_i32(&w, 1, 1);
   artemis_tw_struct_end(&w);
   /* id 1, delta 1, i32 (5) -> 0x15; zigzag(1) = 2 -> 0x02; STOP. */
   static const uint8_t expected[] = {0x15, 0x02, 0x00};
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_OK);
-  expect_bytes(&out, expected, sizeof expected);
-  artemis_buf_free(&out);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 }
 
 static void test_field_header_delta_and_long_form(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_thrift_writer w;
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_tw_field_i32(&w, 15, 0);    /* delta 15: still short -> 0xF5, value 0x00 */
   artemis_tw_field_i32(&w, 31, 0);    /* delta 16: long -> 0x05, zigzag(31)=62=0x3E, 0x00 */
   artemis_tw_field_i32(&w, 30, 0);    /* delta -1: long -> 0x05, zigzag(30)=60=0x3C, 0x00 */
@@ -149,10 +86,10 @@ static void test_field_header_delta_and_long_form(void** state) {
                                      0x0F, 0x01, 0x05, 0x01, 0x04, 0x15, 0x06, 0x05, 0x20, 0x00,
                                      0x00};
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_OK);
-  expect_bytes(&out, expected, sizeof expected);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 
   artemis_thrift_value* root = NULL;
-  assert_int_equal(artemis_thrift_parse(out.data, out.len, &mem, NULL, &root, NULL, NULL), ARTEMIS_OK);
+  assert_int_equal(artemis_thrift_parse(f->out.data, f->out.len, &f->mem, NULL, &root, NULL, NULL), ARTEMIS_OK);
   static const int16_t ids[] = {15, 31, 30, 1000, -1, 0, 16};
   assert_int_equal(root->as.strct.count, 7);
   for (size_t i = 0; i < 7; i++) assert_int_equal(root->as.strct.fields[i].id, ids[i]);
@@ -165,27 +102,23 @@ static void test_field_header_delta_and_long_form(void** state) {
   assert_true(artemis_thrift_get_i32(root, 0, &v32));
   assert_int_equal(v32, 3);
   artemis_thrift_free(root);
-  artemis_buf_free(&out);
-  assert_int_equal(mem.live_bytes, 0);
+  artemis_buf_free(&f->out);
+  assert_int_equal(f->mem.live_bytes, 0);
 }
 
 static void test_bool_fields_in_type_nibble(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_thrift_writer w;
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_tw_field_bool(&w, 1, 1);  /* delta 1, BOOL_TRUE -> 0x11, no payload */
   artemis_tw_field_bool(&w, 2, 0);  /* delta 1, BOOL_FALSE -> 0x12 */
   artemis_tw_field_bool(&w, 20, 7); /* any non-zero is true; delta 18 -> 0x01, zz(20)=40=0x28 */
   artemis_tw_struct_end(&w);
   static const uint8_t expected[] = {0x11, 0x12, 0x01, 0x28, 0x00};
-  expect_bytes(&out, expected, sizeof expected);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 
   artemis_thrift_value* root = NULL;
-  assert_int_equal(artemis_thrift_parse(out.data, out.len, &mem, NULL, &root, NULL, NULL), ARTEMIS_OK);
+  assert_int_equal(artemis_thrift_parse(f->out.data, f->out.len, &f->mem, NULL, &root, NULL, NULL), ARTEMIS_OK);
   bool b = false;
   assert_true(artemis_thrift_get_bool(root, 1, &b));
   assert_true(b);
@@ -194,17 +127,12 @@ static void test_bool_fields_in_type_nibble(void** state) {
   assert_true(artemis_thrift_get_bool(root, 20, &b));
   assert_true(b);
   artemis_thrift_free(root);
-  artemis_buf_free(&out);
 }
 
 static void test_scalar_widths_and_extremes(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_thrift_writer w;
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_tw_field_i8(&w, 1, -1);          /* 0x13, raw byte 0xFF (i8 is not zigzagged) */
   /* each id is last + 1, so every header is 0x10 | type */
   artemis_tw_field_i16(&w, 2, -300);       /* 0x14, zz = 599 = 0x257 -> 0xD7 0x04 */
@@ -221,10 +149,10 @@ static void test_scalar_widths_and_extremes(void** state) {
       0x16, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01,
       0x15, 0xFE, 0xFF, 0xFF, 0xFF, 0x0F,
       0x00};
-  expect_bytes(&out, expected, sizeof expected);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 
   artemis_thrift_value* root = NULL;
-  assert_int_equal(artemis_thrift_parse(out.data, out.len, &mem, NULL, &root, NULL, NULL), ARTEMIS_OK);
+  assert_int_equal(artemis_thrift_parse(f->out.data, f->out.len, &f->mem, NULL, &root, NULL, NULL), ARTEMIS_OK);
   int8_t i8 = 0;
   int16_t i16 = 0;
   int32_t i32 = 0;
@@ -242,33 +170,23 @@ static void test_scalar_widths_and_extremes(void** state) {
   assert_true(artemis_thrift_get_i32(root, 6, &i32));
   assert_true(i32 == INT32_MAX);
   artemis_thrift_free(root);
-  artemis_buf_free(&out);
 }
 
 static void test_binary_and_string(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_thrift_writer w;
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_tw_field_string(&w, 1, "ab");    /* 0x18, len 0x02, 'a' 'b' */
   artemis_tw_field_binary(&w, 2, NULL, 0); /* delta 1 -> 0x18, len 0x00 */
   artemis_tw_struct_end(&w);
   static const uint8_t expected[] = {0x18, 0x02, 'a', 'b', 0x18, 0x00, 0x00};
-  expect_bytes(&out, expected, sizeof expected);
-  artemis_buf_free(&out);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 }
 
 static void test_list_short_and_long_forms(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_thrift_writer w;
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   /* Fields 1..5 each have delta 1, so every field header is 0x19 (list). */
   /* 3 x i32: header (3 << 4) | 5 = 0x35; zz 1,2,3 = 02 04 06 */
   artemis_tw_field_list_begin(&w, 1, ARTEMIS_TT_I32, 3);
@@ -302,10 +220,10 @@ static void test_list_short_and_long_forms(void** state) {
   expected[n++] = 0x19; expected[n++] = 0x21; expected[n++] = 0x01; expected[n++] = 0x02;
   expected[n++] = 0x00;
   assert_int_equal(n, sizeof expected);
-  expect_bytes(&out, expected, n);
+  expect_bytes_hex(f->out.data, f->out.len, expected, n);
 
   artemis_thrift_value* root = NULL;
-  assert_int_equal(artemis_thrift_parse(out.data, out.len, &mem, NULL, &root, NULL, NULL), ARTEMIS_OK);
+  assert_int_equal(artemis_thrift_parse(f->out.data, f->out.len, &f->mem, NULL, &root, NULL, NULL), ARTEMIS_OK);
   const artemis_thrift_value* l1 = artemis_thrift_get_list(root, 1, ARTEMIS_THRIFT_I32);
   assert_non_null(l1);
   assert_int_equal(l1->as.list.count, 3);
@@ -320,17 +238,12 @@ static void test_list_short_and_long_forms(void** state) {
   assert_false(artemis_thrift_list_at(l5, 1)->as.boolean);
   assert_null(artemis_thrift_get_list(root, 1, ARTEMIS_THRIFT_I64)); /* wrong element kind */
   artemis_thrift_free(root);
-  artemis_buf_free(&out);
 }
 
 static void test_nested_structs_restore_last_id(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_thrift_writer w;
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_tw_field_i32(&w, 1, 5);           /* 0x15 0x0A */
   artemis_tw_field_struct_begin(&w, 3);     /* delta 2 -> 0x2C; ids restart at 0 */
   artemis_tw_field_i32(&w, 1, 7);           /*   0x15 0x0E */
@@ -354,52 +267,46 @@ static void test_nested_structs_restore_last_id(void** state) {
                                      0x00, 0x15, 0x00, 0x00};
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_OK);
   assert_int_equal(w.depth, 0);
-  expect_bytes(&out, expected, sizeof expected);
+  expect_bytes_hex(f->out.data, f->out.len, expected, sizeof expected);
 
   artemis_thrift_value* root = NULL;
   artemis_buf json;
-  assert_int_equal(artemis_thrift_parse(out.data, out.len, &mem, NULL, &root, NULL, NULL), ARTEMIS_OK);
-  assert_string_equal(to_json(root, &mem, &json),
+  assert_int_equal(artemis_thrift_parse(f->out.data, f->out.len, &f->mem, NULL, &root, NULL, NULL), ARTEMIS_OK);
+  assert_string_equal(to_json(root, &f->mem, &json),
                       "{\"1\": 5, \"3\": {\"1\": 7, \"2\": {\"1\": true}, \"3\": 1}, \"4\": 9, "
                       "\"5\": [{\"1\": 1}, {\"8\": {}}], \"6\": 0}");
   artemis_buf_free(&json);
   artemis_thrift_free(root);
-  artemis_buf_free(&out);
 }
 
 static void test_writer_depth_limit_is_sticky(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_thrift_writer w;
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   for (int i = 0; i < ARTEMIS_THRIFT_MAX_DEPTH; i++) artemis_tw_field_struct_begin(&w, 1);
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_OK);
-  size_t len = out.len;
+  size_t len = f->out.len;
   artemis_tw_field_struct_begin(&w, 1);
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_E_LIMIT);
-  assert_int_equal(out.len, len); /* nothing half-written */
+  assert_int_equal(f->out.len, len); /* nothing half-written */
   artemis_tw_field_i32(&w, 2, 1);
   artemis_tw_struct_end(&w);
   artemis_tw_field_list_begin(&w, 3, ARTEMIS_TT_I32, 1);
-  assert_int_equal(out.len, len);
+  assert_int_equal(f->out.len, len);
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_E_LIMIT);
-  artemis_buf_free(&out);
 }
 
 static void test_writer_nomem_is_sticky(void** state) {
   (void)state;
-  test_env env;
-  env_init(&env, 0); /* every allocation fails */
+  tracked_mem env;
+  tracked_mem_init(&env, 0); /* every allocation fails */
   artemis_buf out;
   artemis_buf_init(&out, &env.mem);
   artemis_thrift_writer w;
   artemis_tw_init(&w, &out);
   artemis_tw_field_i32(&w, 1, 1);
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_E_NOMEM);
-  env.ctx.fail_at = -1; /* even once memory is back, the error stays */
+  env.budget.left = -1; /* even once memory is back, the error stays */
   artemis_tw_field_i32(&w, 2, 1);
   artemis_tw_struct_end(&w);
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_E_NOMEM);
@@ -408,27 +315,22 @@ static void test_writer_nomem_is_sticky(void** state) {
 }
 
 static void test_writer_invalid_arguments(void** state) {
-  (void)state;
-  artemis_mem mem;
-  artemis_mem_init(&mem, NULL);
-  artemis_buf out;
-  artemis_buf_init(&out, &mem);
+  buf_fixture* f = *state;
   artemis_thrift_writer w;
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_tw_field_string(&w, 1, NULL);
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_E_INVALID_ARGUMENT);
-  assert_int_equal(out.len, 0);
+  assert_int_equal(f->out.len, 0);
 
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_tw_field_list_begin(&w, 1, 0, 1);
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_E_INVALID_ARGUMENT);
-  assert_int_equal(out.len, 0);
+  assert_int_equal(f->out.len, 0);
 
-  artemis_tw_init(&w, &out);
+  artemis_tw_init(&w, &f->out);
   artemis_tw_field_binary(&w, 1, NULL, 3);
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_E_INVALID_ARGUMENT);
-  assert_int_equal(out.len, 0);
-  artemis_buf_free(&out);
+  assert_int_equal(f->out.len, 0);
 }
 
 /* ---- reader ---- */
@@ -474,13 +376,18 @@ static void build_sample(artemis_buf* out) {
   assert_int_equal(artemis_tw_status(&w), ARTEMIS_OK);
 }
 
+/* build_sample() into `out`, on a cmocka-tracked mem that never fails. */
+static void tracked_sample(tracked_mem* env, artemis_buf* out) {
+  tracked_mem_init(env, -1);
+  artemis_buf_init(out, &env->mem);
+  build_sample(out);
+}
+
 static void test_round_trip_every_writer_kind(void** state) {
   (void)state;
-  test_env env;
-  env_init(&env, -1);
+  tracked_mem env;
   artemis_buf out;
-  artemis_buf_init(&out, &env.mem);
-  build_sample(&out);
+  tracked_sample(&env, &out);
   /* Trailing bytes after the root STOP are not part of the struct. */
   assert_int_equal(artemis_buf_append_u8(&out, 0xFF), ARTEMIS_OK);
 
@@ -618,11 +525,9 @@ static void test_json_binary_rendering(void** state) {
 
 static void test_reader_truncated_at_every_length(void** state) {
   (void)state;
-  test_env env;
-  env_init(&env, -1);
+  tracked_mem env;
   artemis_buf out;
-  artemis_buf_init(&out, &env.mem);
-  build_sample(&out);
+  tracked_sample(&env, &out);
   for (size_t n = 0; n < out.len; n++) {
     /* A fresh copy of exactly n bytes so ASan catches any read past the end. */
     uint8_t* copy = test_malloc(n ? n : 1);
@@ -645,18 +550,10 @@ static void test_reader_truncated_at_every_length(void** state) {
   assert_int_equal(env.mem.live_bytes, 0);
 }
 
-static uint64_t next_random(uint64_t* s) {
-  /* xorshift64*: deterministic, so a failure reproduces from the iteration number. */
-  *s ^= *s >> 12;
-  *s ^= *s << 25;
-  *s ^= *s >> 27;
-  return *s * UINT64_C(2685821657736338717);
-}
-
 static void test_reader_random_bytes_never_crash(void** state) {
   (void)state;
-  test_env env;
-  env_init(&env, -1);
+  tracked_mem env;
+  tracked_mem_init(&env, -1);
   artemis_thrift_limits small;
   artemis_thrift_limits_init(&small);
   small.max_depth = 6;
@@ -668,10 +565,10 @@ static void test_reader_random_bytes_never_crash(void** state) {
                                         0x1A, 0x1B, 0x1C, 0x17, 0x29, 0x7F, 0x80, 0xF5, 0xF9, 0xFC, 0xFF};
   int parsed = 0;
   for (int iter = 0; iter < 20000; iter++) {
-    size_t n = (size_t)(next_random(&seed) % 96);
+    size_t n = (size_t)(xorshift64star(&seed) % 96);
     uint8_t* bytes = test_malloc(n ? n : 1);
     for (size_t i = 0; i < n; i++) {
-      uint64_t r = next_random(&seed);
+      uint64_t r = xorshift64star(&seed);
       bytes[i] = (r & 1) ? interesting[(r >> 8) % sizeof interesting] : (uint8_t)(r >> 16);
     }
     artemis_error error;
@@ -686,8 +583,8 @@ static void test_reader_random_bytes_never_crash(void** state) {
 
 static void test_reader_mutated_valid_input_never_crash(void** state) {
   (void)state;
-  test_env env;
-  env_init(&env, -1);
+  tracked_mem env;
+  tracked_mem_init(&env, -1);
   artemis_mem plain;
   artemis_mem_init(&plain, NULL);
   artemis_buf sample;
@@ -698,12 +595,12 @@ static void test_reader_mutated_valid_input_never_crash(void** state) {
     size_t n = sample.len;
     uint8_t* bytes = test_malloc(n);
     memcpy(bytes, sample.data, n);
-    int flips = 1 + (int)(next_random(&seed) % 4);
+    int flips = 1 + (int)(xorshift64star(&seed) % 4);
     for (int f = 0; f < flips; f++) {
-      uint64_t r = next_random(&seed);
+      uint64_t r = xorshift64star(&seed);
       bytes[r % n] = (uint8_t)(r >> 32);
     }
-    size_t cut = (next_random(&seed) % 4 == 0) ? (size_t)(next_random(&seed) % (n + 1)) : n;
+    size_t cut = (xorshift64star(&seed) % 4 == 0) ? (size_t)(xorshift64star(&seed) % (n + 1)) : n;
     parse_and_render(bytes, cut, &env.mem, NULL, NULL);
     test_free(bytes);
     assert_int_equal(env.mem.live_bytes, 0);
@@ -766,8 +663,8 @@ static void test_reader_depth_limit(void** state) {
 
 static void expect_parse_error(const uint8_t* bytes, size_t n, const artemis_thrift_limits* limits,
                                int expected_code, int64_t expected_offset) {
-  test_env env;
-  env_init(&env, -1);
+  tracked_mem env;
+  tracked_mem_init(&env, -1);
   artemis_thrift_value* root = NULL;
   artemis_error error;
   int rc = artemis_thrift_parse(bytes, n, &env.mem, limits, &root, NULL, &error);
@@ -778,7 +675,7 @@ static void expect_parse_error(const uint8_t* bytes, size_t n, const artemis_thr
   assert_null(root);
   assert_int_equal(env.mem.live_bytes, 0);
   /* No hostile length may reach the allocator. */
-  assert_true(env.ctx.largest <= 64 * 1024);
+  assert_true(env.budget.largest <= 64 * 1024);
 }
 
 static void test_reader_huge_declared_lengths(void** state) {
@@ -881,8 +778,8 @@ static void test_reader_allocation_failures(void** state) {
   build_sample(&sample);
   /* Fail the 1st, 2nd, ... allocation until the parse needs no more than we allow. */
   for (long fail_at = 0;; fail_at++) {
-    test_env env;
-    env_init(&env, fail_at);
+    tracked_mem env;
+    tracked_mem_init(&env, fail_at);
     artemis_thrift_value* root = NULL;
     artemis_error error;
     int rc = artemis_thrift_parse(sample.data, sample.len, &env.mem, NULL, &root, NULL, &error);
@@ -911,8 +808,8 @@ static void test_reader_allocation_failures(void** state) {
   }
   artemis_tw_struct_end(&w);
   for (long fail_at = 0;; fail_at++) {
-    test_env env;
-    env_init(&env, fail_at);
+    tracked_mem env;
+    tracked_mem_init(&env, fail_at);
     artemis_thrift_value* root = NULL;
     int rc = artemis_thrift_parse(big.data, big.len, &env.mem, NULL, &root, NULL, NULL);
     if (rc == ARTEMIS_OK) {
@@ -935,16 +832,16 @@ static void test_reader_allocation_failures(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_field_i32_short_form),
-      cmocka_unit_test(test_field_header_delta_and_long_form),
-      cmocka_unit_test(test_bool_fields_in_type_nibble),
-      cmocka_unit_test(test_scalar_widths_and_extremes),
-      cmocka_unit_test(test_binary_and_string),
-      cmocka_unit_test(test_list_short_and_long_forms),
-      cmocka_unit_test(test_nested_structs_restore_last_id),
-      cmocka_unit_test(test_writer_depth_limit_is_sticky),
+      buf_fixture_unit_test(test_field_i32_short_form),
+      buf_fixture_unit_test(test_field_header_delta_and_long_form),
+      buf_fixture_unit_test(test_bool_fields_in_type_nibble),
+      buf_fixture_unit_test(test_scalar_widths_and_extremes),
+      buf_fixture_unit_test(test_binary_and_string),
+      buf_fixture_unit_test(test_list_short_and_long_forms),
+      buf_fixture_unit_test(test_nested_structs_restore_last_id),
+      buf_fixture_unit_test(test_writer_depth_limit_is_sticky),
       cmocka_unit_test(test_writer_nomem_is_sticky),
-      cmocka_unit_test(test_writer_invalid_arguments),
+      buf_fixture_unit_test(test_writer_invalid_arguments),
       cmocka_unit_test(test_round_trip_every_writer_kind),
       cmocka_unit_test(test_reader_kinds_the_writer_lacks),
       cmocka_unit_test(test_json_binary_rendering),

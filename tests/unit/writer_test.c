@@ -19,7 +19,9 @@
 #include <cmocka.h>
 
 #include "artemis/artemis.h"
+#include "support/canonical_child.h"
 #include "support/table_builder.h"
+#include "support/test_allocators.h"
 
 static char tmpdir[256];
 static char path[512];
@@ -172,23 +174,31 @@ static void test_config_errors(void** state) {
   assert_nothing_on_disk();
 }
 
+/* A canonical sample of `rows` rows in batches of `batch_rows`, its schema (caller
+ * releases), and writer options with the artemis preset. */
+static artemis_sample* open_canonical(int64_t rows, int64_t batch_rows, struct ArrowSchema* schema,
+                                      artemis_writer_options* o) {
+  artemis_sample_options so;
+  artemis_sample_options_init(&so);
+  so.total_rows = rows;
+  so.batch_rows = batch_rows;
+  artemis_sample* sample;
+  assert_int_equal(artemis_sample_open(&sample, &so, NULL), ARTEMIS_OK);
+  assert_int_equal(artemis_sample_schema(schema, NULL), ARTEMIS_OK);
+  artemis_writer_options_init(o);
+  artemis_writer_options_use_artemis_preset(o);
+  return sample;
+}
+
 /* The preset applied to the canonical schema gives exactly the briefing's map. */
 static void test_preset_on_canonical_schema(void** state) {
   (void)state;
   size_t n;
   const artemis_column_option* preset = artemis_artemis_preset(&n);
   assert_int_equal(n, 12);
-  artemis_sample_options so;
-  artemis_sample_options_init(&so);
-  so.total_rows = 30000;
-  so.batch_rows = 10000;
-  artemis_sample* sample;
-  assert_int_equal(artemis_sample_open(&sample, &so, NULL), ARTEMIS_OK);
   struct ArrowSchema schema;
-  assert_int_equal(artemis_sample_schema(&schema, NULL), ARTEMIS_OK);
   artemis_writer_options o;
-  artemis_writer_options_init(&o);
-  artemis_writer_options_use_artemis_preset(&o);
+  artemis_sample* sample = open_canonical(30000, 10000, &schema, &o);
   artemis_writer* w;
   artemis_error err;
   assert_int_equal(artemis_writer_open(&w, path, &schema, &o, &err), ARTEMIS_OK);
@@ -406,38 +416,13 @@ static void test_conflicts_and_abort(void** state) {
 /* A child writes part of a file and is killed (SIGKILL) mid-write; separately a child
  * exits without calling close. Either way: no final file, an .inprogress that starts with
  * PAR1 and has no footer. */
-static void crash_child(int how) {
-  artemis_sample_options so;
-  artemis_sample_options_init(&so);
-  so.total_rows = 1000000;
-  so.batch_rows = 20000;
-  artemis_sample* sample;
-  struct ArrowSchema schema;
-  artemis_writer* w;
-  artemis_writer_options o;
-  artemis_writer_options_init(&o);
-  artemis_writer_options_use_artemis_preset(&o);
-  o.row_group_target_bytes = 1 << 20; /* row groups reach the file before the kill */
-  if (artemis_sample_open(&sample, &so, NULL) || artemis_sample_schema(&schema, NULL) ||
-      artemis_writer_open(&w, path, &schema, &o, NULL))
-    _exit(3);
-  for (int i = 0; i < 20; i++) {
-    struct ArrowArray batch;
-    if (artemis_sample_next(sample, &batch, NULL)) _exit(4);
-    if (artemis_writer_write(w, &batch, NULL)) _exit(5);
-    batch.release(&batch);
-  }
-  if (how == SIGKILL) raise(SIGKILL);
-  _exit(0); /* never closed */
-}
-
 static void test_crash_leaves_only_inprogress(void** state) {
   (void)state;
   int hows[] = {SIGKILL, 0};
   for (int i = 0; i < 2; i++) {
     pid_t pid = fork();
     assert_true(pid >= 0);
-    if (pid == 0) crash_child(hows[i]);
+    if (pid == 0) canonical_child_write_then_die(path, 1000000, 20, hows[i]);
     int status;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     if (hows[i] == SIGKILL) {
@@ -490,17 +475,9 @@ static void log_events(const artemis_event* ev, void* payload) {
 /* Writes `rows` canonical rows in batches of `batch_rows` with a row-group target;
  * returns the summary's row-group count and the writer's peak tracked bytes. */
 static void canonical_write(int64_t rows, int64_t batch_rows, int64_t target, int64_t* row_groups, int64_t* peak) {
-  artemis_sample_options so;
-  artemis_sample_options_init(&so);
-  so.total_rows = rows;
-  so.batch_rows = batch_rows;
-  artemis_sample* sample;
-  assert_int_equal(artemis_sample_open(&sample, &so, NULL), ARTEMIS_OK);
   struct ArrowSchema schema;
-  assert_int_equal(artemis_sample_schema(&schema, NULL), ARTEMIS_OK);
   artemis_writer_options o;
-  artemis_writer_options_init(&o);
-  artemis_writer_options_use_artemis_preset(&o);
+  artemis_sample* sample = open_canonical(rows, batch_rows, &schema, &o);
   o.row_group_target_bytes = target;
   o.durable = 0;
   flush_log log = {0, 0, 0};
@@ -561,34 +538,8 @@ static void test_memory_does_not_grow_with_input(void** state) {
 
 /* ---- allocation failure sweep -------------------------------------------------------- */
 
-typedef struct failing_allocator {
-  int64_t calls;
-  int64_t fail_at; /* the call number that fails, -1 never */
-  int64_t live;
-} failing_allocator;
-
-static void* fa_alloc(void* ctx, size_t n) {
-  failing_allocator* a = ctx;
-  if (++a->calls == a->fail_at) return NULL;
-  void* p = malloc(n);
-  if (p) a->live++;
-  return p;
-}
-static void* fa_realloc(void* ctx, void* p, size_t n) {
-  failing_allocator* a = ctx;
-  if (++a->calls == a->fail_at) return NULL;
-  void* q = realloc(p, n);
-  if (q && !p) a->live++;
-  return q;
-}
-static void fa_free(void* ctx, void* p) {
-  failing_allocator* a = ctx;
-  if (p) a->live--;
-  free(p);
-}
-
-static int small_write(failing_allocator* fa) {
-  artemis_allocator alloc = {fa_alloc, fa_realloc, fa_free, fa};
+static int small_write(test_nth_failure* fa) {
+  artemis_allocator alloc = test_nth_failure_allocator(fa);
   tb_col* cols[3] = {tb_col_new("s", "u", 1), tb_col_new("i", "l", 0), tb_col_new("d", "g", 1)};
   struct ArrowSchema schema;
   tb_schema(cols, 3, &schema);
@@ -629,14 +580,14 @@ static int small_write(failing_allocator* fa) {
 
 static void test_allocation_failure_sweep(void** state) {
   (void)state;
-  failing_allocator fa = {0, -1, 0};
+  test_nth_failure fa = {0, -1, 0};
   assert_int_equal(small_write(&fa), ARTEMIS_OK);
   assert_int_equal(fa.live, 0);
   unlink(path);
   int64_t total = fa.calls;
   assert_true(total > 10);
   for (int64_t n = 1; n <= total; n++) {
-    failing_allocator f = {0, n, 0};
+    test_nth_failure f = {0, n, 0};
     int rc = small_write(&f);
     assert_int_equal(f.live, 0); /* nothing leaked */
     if (rc == ARTEMIS_OK) {
