@@ -90,8 +90,10 @@ ARTEMIS_API int artemis_writer_open(artemis_writer** out, const char* path,
  * range, dictionary indices in range, no nulls in non-nullable columns); a bad batch is
  * ARTEMIS_E_INVALID_INPUT and nothing of it is written. May flush one or more row groups.
  * Borrowed: never released, no pointer kept after return.
- * After any failure other than INVALID_INPUT/INVALID_ARGUMENT the writer is unusable:
- * later writes return ARTEMIS_E_STATE and the caller should abort(). */
+ * A batch rejected by validation (INVALID_INPUT, INVALID_ARGUMENT, or LIMIT for a single
+ * value too large for a Parquet page) leaves the writer usable. After any other failure
+ * the writer is unusable: later writes return ARTEMIS_E_STATE and the caller should
+ * abort(). */
 ARTEMIS_API int artemis_writer_write(artemis_writer* writer, const struct ArrowArray* batch,
                                      artemis_error* error);
 

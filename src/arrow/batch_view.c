@@ -6,11 +6,18 @@
 #include "thrift/parquet_metadata.h"
 
 #define MS_PER_DAY 86400000LL
+/* No buffer of a real process is larger (x86-64 5-level paging: 2^56 bytes of user space). */
+#define MAX_IMPLIED_BYTES ((int64_t)1 << 56)
 
 static inline int bit_is_set(const uint8_t* bitmap, int64_t i) { return (bitmap[i >> 3] >> (i & 7)) & 1; }
 
 static inline int64_t offset_at(const artemis_array_view* a, int64_t i) {
-  return a->large_offsets ? ((const int64_t*)a->offsets)[i] : (int64_t)((const int32_t*)a->offsets)[i];
+  /* memcpy: the C Data Interface only recommends aligned buffers */
+  const uint8_t* p = a->offsets;
+  if (a->large_offsets) { int64_t v; memcpy(&v, p + 8 * i, 8); return v; }
+  int32_t v;
+  memcpy(&v, p + 4 * i, 4);
+  return v;
 }
 
 static int is_var_length(artemis_arrow_kind kind) {
@@ -42,10 +49,22 @@ static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, a
   if (!a || a->release == NULL) return INVALID("column %lld \"%s\": %s array is NULL or released", (long long)col, name, role);
   if (a->length < 0 || a->offset < 0)
     return INVALID("column %lld \"%s\": %s array has negative length or offset", (long long)col, name, role);
-  if (logical_offset > INT64_MAX - a->offset || a->length < logical_offset + length)
-    return INVALID("column %lld \"%s\": %s array has %lld rows, the batch needs %lld", (long long)col, name, role,
-                   (long long)a->length, (long long)(logical_offset + length));
+  /* offset + length and the bytes they imply must be representable: every index below is
+   * offset + i, every address base + index * width. */
+  if (a->offset > MAX_IMPLIED_BYTES - a->length)
+    return INVALID("column %lld \"%s\": %s array offset %lld + length %lld is out of range", (long long)col, name,
+                   role, (long long)a->offset, (long long)a->length);
+  if (logical_offset > a->length || length > a->length - logical_offset)
+    return INVALID("column %lld \"%s\": %s array has %lld rows, the batch needs %lld more after row %lld", (long long)col,
+                   name, role, (long long)a->length, (long long)length, (long long)logical_offset);
   int var = !index_kind && is_var_length(t->kind);
+  {
+    int64_t end = a->offset + a->length;
+    int64_t w = var ? 8 : index_kind ? artemis_arrow_int_width(index_kind) : arrow_value_width(t);
+    if (w > 1 && end > MAX_IMPLIED_BYTES / w)
+      return INVALID("column %lld \"%s\": %s array of %lld elements implies a buffer beyond the address space",
+                     (long long)col, name, role, (long long)end);
+  }
   int64_t want_buffers = var ? 3 : 2;
   if (a->n_buffers != want_buffers)
     return INVALID("column %lld \"%s\": %s array has %lld buffers, type %s needs %lld", (long long)col, name, role,
@@ -70,6 +89,9 @@ static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, a
     if (prev < 0) return INVALID("column %lld \"%s\": %s offset at row %lld is negative", (long long)col, name, role, (long long)logical_offset);
     for (int64_t i = 1; i <= length; i++) {
       int64_t cur = offset_at(out, out->offset + i);
+      if (cur > MAX_IMPLIED_BYTES)
+        return INVALID("column %lld \"%s\": %s offset %lld at row %lld is out of range", (long long)col, name, role,
+                       (long long)cur, (long long)(logical_offset + i));
       if (cur < prev)
         return INVALID("column %lld \"%s\": %s offsets decrease at row %lld (%lld < %lld)", (long long)col, name, role,
                        (long long)(logical_offset + i - 1), (long long)cur, (long long)prev);
@@ -190,10 +212,13 @@ int artemis_batch_view(const struct ArrowArray* batch, const artemis_arrow_type*
   if (!batch) return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "batch is NULL");
   if (batch->release == NULL) return INVALID("batch has been released (release callback is NULL)");
   if (batch->length < 0 || batch->offset < 0) return INVALID("batch has negative length or offset");
+  if (batch->offset > MAX_IMPLIED_BYTES - batch->length) return INVALID("batch offset + length is out of range");
   if (batch->n_children != (int64_t)ncols || (ncols > 0 && !batch->children))
     return INVALID("batch has %lld columns, the schema has %zu", (long long)batch->n_children, ncols);
   if (batch->n_buffers != 1 || !batch->buffers)
     return INVALID("batch struct array has %lld buffers, a struct array has 1 (validity)", (long long)batch->n_buffers);
+  if (batch->null_count != 0 && batch->null_count != -1 && !batch->buffers[0])
+    return INVALID("batch struct array reports %lld nulls but has no validity bitmap", (long long)batch->null_count);
   if (batch->null_count != 0 && batch->buffers[0]) {
     for (int64_t i = 0; i < batch->length; i++) {
       if (!bit_is_set(batch->buffers[0], batch->offset + i))
@@ -217,7 +242,7 @@ int artemis_batch_view(const struct ArrowArray* batch, const artemis_arrow_type*
     }
     /* Per-row checks: nullability, dictionary indices, convertible values. */
     int check_values = needs_value_check(t);
-    if (!t->nullable || t->is_dictionary || check_values) {
+    if ((!t->nullable && v->array.validity) || t->is_dictionary || check_values) {
       for (int64_t i = 0; i < batch->length; i++) {
         int64_t idx = v->array.offset + i;
         int present = !v->array.validity || bit_is_set(v->array.validity, idx);
@@ -259,6 +284,32 @@ int64_t artemis_column_arrow_bytes(const artemis_column_view* view, const artemi
   }
   if (t->kind == AK_BOOL) return bytes + (n + 7) / 8;
   return bytes + n * arrow_value_width(t);
+}
+
+int64_t artemis_gather_rows_within(const artemis_column_view* view, const artemis_arrow_type* t, int64_t row,
+                                   int64_t max_rows, int64_t max_bytes) {
+  if (t->physical_type != PQ_BYTE_ARRAY) {
+    int64_t w = (int64_t)t->value_width;
+    int64_t fit = max_bytes / (w > 0 ? w : 1);
+    return fit < 1 ? 1 : fit < max_rows ? fit : max_rows;
+  }
+  const artemis_array_view* a = &view->array;
+  int64_t base = a->offset + row;
+  if (!t->is_dictionary && offset_at(a, base + max_rows) - offset_at(a, base) <= max_bytes) return max_rows;
+  int64_t total = 0;
+  for (int64_t i = 0; i < max_rows; i++) {
+    int64_t len;
+    if (t->is_dictionary) {
+      if (a->validity && !bit_is_set(a->validity, base + i)) continue;
+      int64_t k = view->dict.offset + read_index(a, t->index_kind, base + i);
+      len = offset_at(&view->dict, k + 1) - offset_at(&view->dict, k);
+    } else {
+      len = offset_at(a, base + i + 1) - offset_at(a, base + i);
+    }
+    total += len;
+    if (total > max_bytes) return i > 0 ? i : 1;
+  }
+  return max_rows;
 }
 
 void artemis_gather_scratch_init(artemis_gather_scratch* s, artemis_mem* mem) {
@@ -306,7 +357,8 @@ static inline void convert_fixed(const artemis_array_view* a, const artemis_arro
 
 static inline void value_bytes(const artemis_array_view* a, int64_t idx, const uint8_t** p, uint32_t* len) {
   int64_t start = offset_at(a, idx), end = offset_at(a, idx + 1);
-  *p = a->data + start;
+  static const uint8_t kEmpty[1] = {0};
+  *p = end > start ? a->data + start : kEmpty; /* data may be NULL when every value is empty */
   *len = (uint32_t)(end - start);
 }
 

@@ -43,6 +43,12 @@ int artemis_batch_view(const struct ArrowArray* batch, const artemis_arrow_type*
 int64_t artemis_column_arrow_bytes(const artemis_column_view* view, const artemis_arrow_type* type,
                                    int64_t row, int64_t n);
 
+/* How many rows from `row` (between 1 and max_rows) hold at most max_bytes of values, so
+ * that one gather step cannot add more than that to a page or dictionary, however long
+ * the values are. */
+int64_t artemis_gather_rows_within(const artemis_column_view* view, const artemis_arrow_type* type, int64_t row,
+                                   int64_t max_rows, int64_t max_bytes);
+
 typedef struct artemis_gathered {
   size_t rows;
   size_t non_null;

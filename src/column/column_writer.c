@@ -123,7 +123,13 @@ static int compress_body(artemis_column_writer* cw, int64_t row_group, const uin
  * (duckdb#25521). No min/max is always a correct statistic. */
 static int encode_stats(artemis_column_writer* cw, const artemis_stats* stats, artemis_stats_encoded* out) {
   int rc = artemis_stats_encode(stats, cw->cfg.truncate_bytes, &cw->scratch->stat_min, &cw->scratch->stat_max, out);
-  if (rc == ARTEMIS_OK && cw->cfg.type->sort_kind == ARTEMIS_SORT_FLOAT16 && out->nan_count > 0) out->has_min_max = 0;
+  const artemis_arrow_type* t = cw->cfg.type;
+  if (rc == ARTEMIS_OK && t->sort_kind == ARTEMIS_SORT_FLOAT16 && out->nan_count > 0) out->has_min_max = 0;
+  /* FIXED_LEN_BYTE_ARRAY bounds cannot be truncated (they keep the type's width): wide
+   * values would copy kilobytes into every page header, so their min/max are left out. */
+  if (rc == ARTEMIS_OK && t->sort_kind == ARTEMIS_SORT_BYTES && t->physical_type == PQ_FIXED_LEN_BYTE_ARRAY &&
+      cw->cfg.truncate_bytes > 0 && t->value_width > (size_t)cw->cfg.truncate_bytes)
+    out->has_min_max = 0;
   return rc;
 }
 
@@ -332,6 +338,8 @@ int artemis_column_writer_write(artemis_column_writer* cw, const artemis_column_
     int64_t take = n < GATHER_ROWS ? n : GATHER_ROWS;
     int64_t room = cw->cfg.page_max_rows - cw->page_rows; /* pages never exceed the row cap */
     if (take > room) take = room;
+    /* ...and one step adds at most a page target of values, whatever their length. */
+    take = artemis_gather_rows_within(view, cw->cfg.type, row, take, cw->cfg.page_target_bytes);
     artemis_gathered g;
     if (artemis_gather(view, cw->cfg.type, row, (size_t)take, &cw->gather, &g) != ARTEMIS_OK)
       return nomem(error, cw, row_group);

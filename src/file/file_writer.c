@@ -474,12 +474,15 @@ int artemis_writer_write(artemis_writer* w, const struct ArrowArray* batch, arte
   /* Slice so that a row group closes as soon as its Arrow size reaches the target, even
    * inside one large batch: the memory bound must not depend on the caller's batch size. */
   int64_t batch_bytes = 0;
-  for (size_t c = 0; c < w->ncols; c++) batch_bytes += artemis_column_arrow_bytes(&w->views[c], &w->types[c], 0, rows);
+  for (size_t c = 0; c < w->ncols; c++) {
+    int64_t b = artemis_column_arrow_bytes(&w->views[c], &w->types[c], 0, rows);
+    batch_bytes = b > INT64_MAX - batch_bytes ? INT64_MAX : batch_bytes + b;
+  }
   int64_t bytes_per_row = batch_bytes / rows > 0 ? batch_bytes / rows : 1;
   int64_t row = 0;
   while (row < rows) {
     int64_t budget = w->options.row_group_target_bytes - w->rg_arrow_bytes;
-    int64_t take = budget <= 0 ? 1 : (budget + bytes_per_row - 1) / bytes_per_row;
+    int64_t take = budget <= 0 ? 1 : budget / bytes_per_row + (budget % bytes_per_row != 0); /* no overflow near INT64_MAX */
     if (take > rows - row) take = rows - row;
     int64_t rg_index = (int64_t)w->row_group_count;
     for (size_t c = 0; c < w->ncols; c++) {
@@ -493,7 +496,8 @@ int artemis_writer_write(artemis_writer* w, const struct ArrowArray* batch, arte
         ev.row_group = rg_index;
         emit(w, &ev);
       }
-      w->rg_arrow_bytes += artemis_column_arrow_bytes(&w->views[c], &w->types[c], row, take);
+      int64_t b = artemis_column_arrow_bytes(&w->views[c], &w->types[c], row, take);
+      w->rg_arrow_bytes = b > INT64_MAX - w->rg_arrow_bytes ? INT64_MAX : w->rg_arrow_bytes + b;
     }
     w->rg_rows += take;
     w->rows += take;
