@@ -1,0 +1,3 @@
+/* Compiles include/artemis/artemis.h on its own: public headers must be self-contained. */
+#include "artemis/artemis.h"
+typedef int headertest_artemis_h;

@@ -1,0 +1,3 @@
+/* Compiles include/artemis/sample.h on its own: public headers must be self-contained. */
+#include "artemis/sample.h"
+typedef int headertest_sample_h;
