@@ -112,14 +112,16 @@ static int parse_int(const char* s, int64_t lo, int64_t hi, int64_t* out) {
 
 static int parse_args(int argc, char** argv, cli_options* o) {
   memset(o, 0, sizeof *o);
+  artemis_writer_options defaults; /* the library's defaults are the CLI's */
+  artemis_writer_options_init(&defaults);
   o->sample_rows = -1;
   o->batch_rows = 65536;
-  o->row_group_bytes = 128ll << 20;
-  o->compression = ARTEMIS_COMPRESSION_ZSTD;
-  o->zstd_level = 3;
+  o->row_group_bytes = defaults.row_group_target_bytes;
+  o->compression = defaults.compression;
+  o->zstd_level = defaults.compression_level;
   o->preset = 1;
-  o->statistics = 1;
-  o->durable = 1;
+  o->statistics = defaults.statistics_enabled;
+  o->durable = defaults.durable;
   for (int i = 1; i < argc; i++) {
     const char* a = argv[i];
     const char* next = i + 1 < argc ? argv[i + 1] : NULL;
