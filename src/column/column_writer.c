@@ -476,10 +476,3 @@ void artemis_column_writer_reset_chunk(artemis_column_writer* cw) {
     cw->dict_active = 1;
   }
 }
-
-int64_t artemis_column_writer_held_bytes(const artemis_column_writer* cw) {
-  int64_t total = (int64_t)(cw->levels.cap + cw->values.cap + cw->lengths.cap + cw->indices.cap + cw->dict_page.cap +
-                            cw->pages.cap + cw->page_locations.cap + cw->column_index.cap);
-  if (cw->cfg.use_dictionary) total += (int64_t)artemis_dict_memory(&cw->dict);
-  return total;
-}

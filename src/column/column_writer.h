@@ -111,7 +111,4 @@ size_t artemis_column_writer_encoding_stats(const artemis_column_writer* cw, art
 /* Forgets the chunk (after it was written) and starts a fresh one with a fresh dictionary. */
 void artemis_column_writer_reset_chunk(artemis_column_writer* cw);
 
-/* Bytes held by this column (buffers, dictionary), for memory accounting in tests. */
-int64_t artemis_column_writer_held_bytes(const artemis_column_writer* cw);
-
 #endif

@@ -588,8 +588,6 @@ int main(int argc, char** argv) {
   }
   out_dir = argv[1];
   mkdir(out_dir, 0777);
-  const char* stats_all = "{\"columns\": {}}";
-  (void)stats_all;
   all_types_case("types_default", 0, ARTEMIS_ENCODING_DEFAULT, 15, 0, 96 * 1024,
                  "{\"columns\": {\"int64\": {\"encodings_include\": [\"RLE_DICTIONARY\"], \"stats\": true}, "
                  "\"uint64\": {\"stats\": true}, \"uint32\": {\"stats\": true}, \"utf8\": {\"stats\": true}, "
