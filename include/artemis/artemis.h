@@ -8,6 +8,7 @@
 #include "artemis/error.h"
 #include "artemis/events.h"
 #include "artemis/export.h"
+#include "artemis/ipc_reader.h"
 #include "artemis/options.h"
 #include "artemis/sample.h"
 #include "artemis/writer.h"
