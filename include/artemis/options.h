@@ -104,6 +104,15 @@ ARTEMIS_API const artemis_column_option* artemis_artemis_preset(size_t* count);
 /* Sets options->columns / column_count to artemis_artemis_preset(). */
 ARTEMIS_API void artemis_writer_options_use_artemis_preset(artemis_writer_options* options);
 
+/* The map docs/encoding-decisions.md recommends from measurements on the canonical
+ * telemetry (regenerate them with the tool named there). Entries are flagged IF_PRESENT;
+ * columns it does not name get ARTEMIS_ENCODING_DEFAULT. Returns a static array;
+ * `*count` receives its length (may be 0). */
+ARTEMIS_API const artemis_column_option* artemis_measured_preset(size_t* count);
+
+/* Sets options->columns / column_count to artemis_measured_preset(). */
+ARTEMIS_API void artemis_writer_options_use_measured_preset(artemis_writer_options* options);
+
 /* "PLAIN", "DICTIONARY", "DELTA_BINARY_PACKED", ... ("DEFAULT" for 0). */
 ARTEMIS_API const char* artemis_column_encoding_name(artemis_column_encoding encoding);
 

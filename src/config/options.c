@@ -49,6 +49,22 @@ void artemis_writer_options_use_artemis_preset(artemis_writer_options* options) 
   options->columns = artemis_artemis_preset(&options->column_count);
 }
 
+/* Placeholder until docs/encoding-decisions.md records the measurements: the writer's
+ * defaults (dictionary with fallback to PLAIN) for every column. */
+static const artemis_column_option kMeasuredPreset[] = {
+    {"sample_timestamp_ns", ARTEMIS_ENCODING_DEFAULT, ARTEMIS_COLUMN_IF_PRESENT},
+};
+
+const artemis_column_option* artemis_measured_preset(size_t* count) {
+  if (count) *count = sizeof kMeasuredPreset / sizeof kMeasuredPreset[0];
+  return kMeasuredPreset;
+}
+
+void artemis_writer_options_use_measured_preset(artemis_writer_options* options) {
+  if (!options) return;
+  options->columns = artemis_measured_preset(&options->column_count);
+}
+
 const char* artemis_column_encoding_name(artemis_column_encoding encoding) {
   switch (encoding) {
     case ARTEMIS_ENCODING_DEFAULT: return "DEFAULT";
