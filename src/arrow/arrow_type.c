@@ -33,7 +33,8 @@ const char* artemis_arrow_kind_name(artemis_arrow_kind kind) {
     case AK_TIME32: return "time32";
     case AK_TIME64: return "time64";
     case AK_TIMESTAMP: return "timestamp";
-    case AK_DECIMAL128: return "decimal128";
+    case AK_DECIMAL: return "decimal";
+    case AK_NULL: return "null";
   }
   return "unknown";
 }
@@ -67,6 +68,7 @@ static int simple_kind(const char* f, artemis_arrow_kind* kind) {
     case 'U': *kind = AK_LARGE_UTF8; return 1;
     case 'z': *kind = AK_BINARY; return 1;
     case 'Z': *kind = AK_LARGE_BINARY; return 1;
+    case 'n': *kind = AK_NULL; return 1;
     default: return 0;
   }
 }
@@ -89,10 +91,14 @@ static int parse_small_int(const char** p, int32_t* out) {
 
 static int unsupported(artemis_error* error, int64_t col, const char* name, const char* what,
                        const char* format) {
+  const char* why = "the writer stores flat columns only";
+  if (strcmp(what, "duration") == 0 || strcmp(what, "interval") == 0)
+    why = "Parquet has no logical type that keeps its meaning (cast it to int64 or a timestamp)";
+  else if (strcmp(what, "unknown") == 0)
+    why = "the format string is not one the writer knows";
   return artemis_set_error_at(error, ARTEMIS_E_UNSUPPORTED, col, -1, -1,
-                              "unsupported type %s (format \"%s\") in column %lld \"%s\": the writer "
-                              "stores flat columns only",
-                              what, format, (long long)col, name);
+                              "unsupported type %s (format \"%s\") in column %lld \"%s\": %s", what, format,
+                              (long long)col, name, why);
 }
 
 static const char* describe_unsupported(const char* f) {
@@ -110,10 +116,8 @@ static const char* describe_unsupported(const char* f) {
     }
   }
   if (f[0] == 'v') return "view (utf8_view/binary_view)";
-  if (f[0] == 'n') return "null";
   if (f[0] == 't' && f[1] == 'D') return "duration";
   if (f[0] == 't' && f[1] == 'i') return "interval";
-  if (f[0] == 'd') return "decimal (only decimal128 is supported)";
   return "unknown";
 }
 
@@ -121,11 +125,11 @@ static const char* describe_unsupported(const char* f) {
  * decimal digits. */
 static int32_t decimal_flba_length(int32_t precision) {
   /* 10^p - 1 < 2^(8n-1)  <=>  n >= (p*log2(10) + 1) / 8 */
-  for (int32_t n = 1; n <= 16; n++) {
+  for (int32_t n = 1; n <= 32; n++) {
     double bits = 8.0 * n - 1;
     if (precision * 3.3219280948873623 < bits) return n;
   }
-  return 16;
+  return 32;
 }
 
 static void map_to_parquet(artemis_arrow_type* t) {
@@ -214,7 +218,12 @@ static void map_to_parquet(artemis_arrow_type* t) {
         case AU_NANO: t->lt_unit = PQ_UNIT_NANOS; break; /* no converted type exists for ns */
       }
       break;
-    case AK_DECIMAL128:
+    case AK_NULL:
+      /* Always-null column: optional INT32 with the UNKNOWN logical type (no converted type). */
+      t->physical_type = PQ_INT32; t->value_width = 4; t->sort_kind = ARTEMIS_SORT_INT32;
+      t->lt_kind = PQ_LT_UNKNOWN; t->nullable = 1;
+      break;
+    case AK_DECIMAL:
       t->converted_type = PQ_CT_DECIMAL; t->lt_kind = PQ_LT_DECIMAL;
       if (t->precision <= 9) {
         t->physical_type = PQ_INT32; t->value_width = 4; t->sort_kind = ARTEMIS_SORT_INT32;
@@ -266,13 +275,31 @@ static int parse_value_format(const char* f, int64_t col, const char* name, arte
     if (*p != '\0')
       return artemis_set_error_at(error, ARTEMIS_E_INVALID_INPUT, col, -1, -1,
                                   "malformed decimal format \"%s\" in column %lld \"%s\"", f, (long long)col, name);
-    if (bits != 128) return unsupported(error, col, name, "decimal (only decimal128 is supported)", f);
-    if (t->precision < 1 || t->precision > 38 || t->scale < 0 || t->scale > t->precision)
+    /* Most digits each Arrow width holds; Parquet allows the same in a FLBA of that size. */
+    int32_t max_precision = bits == 32 ? 9 : bits == 64 ? 18 : bits == 128 ? 38 : bits == 256 ? 76 : 0;
+    if (max_precision == 0)
+      return artemis_set_error_at(error, ARTEMIS_E_INVALID_INPUT, col, -1, -1,
+                                  "decimal format \"%s\" in column %lld \"%s\" has bit width %d (32, 64, 128 or 256)",
+                                  f, (long long)col, name, (int)bits);
+    if (t->precision < 1 || t->precision > max_precision || t->scale < 0 || t->scale > t->precision)
       return artemis_set_error_at(error, ARTEMIS_E_UNSUPPORTED, col, -1, -1,
-                                  "decimal128 precision %d / scale %d in column %lld \"%s\" is outside "
-                                  "what Parquet DECIMAL allows (1 <= precision <= 38, 0 <= scale <= precision)",
-                                  (int)t->precision, (int)t->scale, (long long)col, name);
-    t->kind = AK_DECIMAL128;
+                                  "unsupported type decimal%d(%d, %d) in column %lld \"%s\": a %d-bit decimal needs "
+                                  "1 <= precision <= %d and 0 <= scale <= precision",
+                                  (int)bits, (int)t->precision, (int)t->scale, (long long)col, name, (int)bits,
+                                  (int)max_precision);
+    t->kind = AK_DECIMAL;
+    t->decimal_bytes = bits / 8;
+    /* 10^precision as four 64-bit limbs: the bound every unscaled magnitude must stay under. */
+    memset(t->decimal_limit, 0, sizeof t->decimal_limit);
+    t->decimal_limit[0] = 1;
+    for (int32_t i = 0; i < t->precision; i++) {
+      unsigned __int128 carry = 0;
+      for (int k = 0; k < 4; k++) {
+        unsigned __int128 v = (unsigned __int128)t->decimal_limit[k] * 10u + carry;
+        t->decimal_limit[k] = (uint64_t)v;
+        carry = v >> 64;
+      }
+    }
     return ARTEMIS_OK;
   }
   if (f[0] == 't') {
@@ -324,6 +351,7 @@ int artemis_arrow_type_parse(const struct ArrowSchema* field, int64_t col, artem
     out->is_dictionary = 1;
     out->index_kind = index_kind;
     ARTEMIS_RETURN_NOT_OK(parse_value_format(field->dictionary->format, col, name, out, error));
+    if (out->kind == AK_NULL) return unsupported(error, col, name, "dictionary<null>", field->dictionary->format);
   } else {
     ARTEMIS_RETURN_NOT_OK(parse_value_format(field->format, col, name, out, error));
   }
@@ -332,5 +360,44 @@ int artemis_arrow_type_parse(const struct ArrowSchema* field, int64_t col, artem
                                 "column %lld \"%s\" of flat type %s declares %lld children", (long long)col, name,
                                 artemis_arrow_kind_name(out->kind), (long long)field->n_children);
   map_to_parquet(out);
+  /* The canonical UUID extension has Parquet's UUID logical type (same 16 bytes, big-endian
+   * RFC 4122 order in both). Other extensions are written as their storage type. */
+  const char* ext;
+  int32_t ext_len;
+  if (out->kind == AK_FIXED_BINARY && out->byte_width == 16 &&
+      artemis_arrow_metadata_find(field->metadata, "ARROW:extension:name", &ext, &ext_len) && ext_len == 10 &&
+      memcmp(ext, "arrow.uuid", 10) == 0) {
+    out->is_uuid = 1;
+    out->lt_kind = PQ_LT_UUID;
+  }
   return ARTEMIS_OK;
+}
+
+/* C Data Interface metadata: int32 pair count, then per pair int32 key length, key bytes,
+ * int32 value length, value bytes (native endianness, unaligned). The producer gives no
+ * total size, so negative lengths and absurd counts end the scan instead of being used. */
+int artemis_arrow_metadata_find(const char* metadata, const char* key, const char** value, int32_t* value_len) {
+  if (!metadata) return 0;
+  const char* p = metadata;
+  int32_t n;
+  memcpy(&n, p, 4);
+  p += 4;
+  size_t key_len = strlen(key);
+  for (int32_t i = 0; i < n && i < 1000000; i++) {
+    int32_t klen, vlen;
+    memcpy(&klen, p, 4);
+    if (klen < 0) return 0;
+    const char* k = p + 4;
+    p = k + klen;
+    memcpy(&vlen, p, 4);
+    if (vlen < 0) return 0;
+    const char* v = p + 4;
+    p = v + vlen;
+    if ((size_t)klen == key_len && memcmp(k, key, key_len) == 0) {
+      *value = v;
+      *value_len = vlen;
+      return 1;
+    }
+  }
+  return 0;
 }

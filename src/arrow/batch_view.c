@@ -32,7 +32,7 @@ static int arrow_value_width(const artemis_arrow_type* t) {
     case AK_INT16: case AK_UINT16: case AK_FLOAT16: return 2;
     case AK_INT32: case AK_UINT32: case AK_FLOAT32: case AK_DATE32: case AK_TIME32: return 4;
     case AK_INT64: case AK_UINT64: case AK_FLOAT64: case AK_DATE64: case AK_TIME64: case AK_TIMESTAMP: return 8;
-    case AK_DECIMAL128: return 16;
+    case AK_DECIMAL: return t->decimal_bytes;
     case AK_FIXED_BINARY: return t->byte_width;
     default: return 0;
   }
@@ -57,6 +57,17 @@ static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, a
   if (logical_offset > a->length || length > a->length - logical_offset)
     return INVALID("column %lld \"%s\": %s array has %lld rows, the batch needs %lld more after row %lld", (long long)col,
                    name, role, (long long)a->length, (long long)length, (long long)logical_offset);
+  if (!index_kind && t->kind == AK_NULL) {
+    /* The null type has no buffers at all (C Data Interface); every element is null. */
+    if (a->n_buffers != 0)
+      return INVALID("column %lld \"%s\": null-type %s array has %lld buffers, the null type has none",
+                     (long long)col, name, role, (long long)a->n_buffers);
+    if (a->n_children != 0) return INVALID("column %lld \"%s\": null-type %s array has children", (long long)col, name, role);
+    out->offset = a->offset + logical_offset;
+    out->length = length;
+    out->all_null = 1;
+    return ARTEMIS_OK;
+  }
   int var = !index_kind && is_var_length(t->kind);
   {
     int64_t end = a->offset + a->length;
@@ -111,6 +122,43 @@ static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, a
   return ARTEMIS_OK;
 }
 
+/* A decimal of `bytes` (4, 8, 16 or 32) little-endian bytes, sign-extended to 256 bits. */
+static void load_decimal(const uint8_t* p, int bytes, uint64_t limbs[4]) {
+  uint8_t wide[32];
+  memcpy(wide, p, (size_t)bytes);
+  memset(wide + bytes, (p[bytes - 1] & 0x80) ? 0xFF : 0x00, (size_t)(32 - bytes));
+  for (int k = 0; k < 4; k++) {
+    uint64_t v = 0;
+    for (int b = 7; b >= 0; b--) v = (v << 8) | wide[8 * k + b];
+    limbs[k] = v;
+  }
+}
+
+static uint8_t decimal_byte(const uint64_t limbs[4], size_t i) { return (uint8_t)(limbs[i / 8] >> (8 * (i % 8))); }
+
+/* Whether the decimal fits its Parquet storage and has at most `precision` digits. */
+static int decimal_fits(const artemis_arrow_type* t, const uint64_t limbs[4]) {
+  size_t keep = t->conversion == CONV_DECIMAL_TO_I32 ? 4 : t->conversion == CONV_DECIMAL_TO_I64 ? 8 : (size_t)t->type_length;
+  /* Bytes above the kept ones must be the sign extension of the kept ones. */
+  uint8_t sign = (decimal_byte(limbs, keep - 1) & 0x80) ? 0xFF : 0x00;
+  for (size_t i = keep; i < 32; i++)
+    if (decimal_byte(limbs, i) != sign) return 0;
+  /* |unscaled| < 10^precision, else readers would show a value the type cannot hold. */
+  uint64_t mag[4];
+  memcpy(mag, limbs, sizeof mag);
+  if (limbs[3] >> 63) {
+    unsigned carry = 1;
+    for (int k = 0; k < 4; k++) {
+      mag[k] = ~mag[k] + carry;
+      carry = carry && mag[k] == 0;
+    }
+  }
+  for (int k = 3; k >= 0; k--) {
+    if (mag[k] != t->decimal_limit[k]) return mag[k] < t->decimal_limit[k];
+  }
+  return 0; /* equal to 10^precision */
+}
+
 /* Value checks for conversions that can fail; `idx` is the absolute element index. */
 static int check_value(const artemis_array_view* v, const artemis_arrow_type* t, int64_t idx, int64_t row, int64_t col,
                        const char* name, artemis_error* error) {
@@ -147,36 +195,10 @@ static int check_value(const artemis_array_view* v, const artemis_arrow_type* t,
     case CONV_DECIMAL_TO_I32:
     case CONV_DECIMAL_TO_I64:
     case CONV_DECIMAL_TO_FLBA: {
-      uint64_t lo;
-      int64_t hi;
-      memcpy(&lo, v->values + idx * 16, 8);
-      memcpy(&hi, v->values + idx * 16 + 8, 8);
-      int fits;
-      if (t->conversion == CONV_DECIMAL_TO_FLBA) {
-        /* Bytes above type_length must be the sign extension of the kept ones. */
-        uint8_t be[16];
-        for (int i = 0; i < 8; i++) {
-          be[15 - i] = (uint8_t)(lo >> (8 * i));
-          be[7 - i] = (uint8_t)((uint64_t)hi >> (8 * i));
-        }
-        int n = t->type_length;
-        uint8_t sign = (be[16 - n] & 0x80) ? 0xFF : 0x00;
-        fits = 1;
-        for (int i = 0; i < 16 - n; i++) fits &= be[i] == sign;
-      } else {
-        fits = hi == ((int64_t)lo >> 63);
-        if (fits && t->conversion == CONV_DECIMAL_TO_I32) fits = (int64_t)lo >= INT32_MIN && (int64_t)lo <= INT32_MAX;
-      }
-      if (fits) {
-        /* |unscaled| < 10^precision, else readers would show a value the type cannot hold. */
-        unsigned __int128 bits = ((unsigned __int128)(uint64_t)hi << 64) | lo;
-        unsigned __int128 magnitude = hi < 0 ? ~bits + 1 : bits;
-        unsigned __int128 limit = 1;
-        for (int i = 0; i < t->precision; i++) limit *= 10;
-        fits = magnitude < limit;
-      }
-      if (!fits)
-        return INVALID("column %lld \"%s\": decimal128(%d, %d) value at row %lld has more than %d digits",
+      uint64_t limbs[4];
+      load_decimal(v->values + idx * t->decimal_bytes, t->decimal_bytes, limbs);
+      if (!decimal_fits(t, limbs))
+        return INVALID("column %lld \"%s\": decimal(%d, %d) value at row %lld has more than %d digits",
                        (long long)col, name, (int)t->precision, (int)t->scale, (long long)row, (int)t->precision);
       return ARTEMIS_OK;
     }
@@ -282,7 +304,7 @@ int64_t artemis_column_arrow_bytes(const artemis_column_view* view, const artemi
     int64_t w = a->large_offsets ? 8 : 4;
     return bytes + n * w + (offset_at(a, a->offset + row + n) - offset_at(a, a->offset + row));
   }
-  if (t->kind == AK_BOOL) return bytes + (n + 7) / 8;
+  if (t->kind == AK_BOOL || t->kind == AK_NULL) return bytes + (n + 7) / 8;
   return bytes + n * arrow_value_width(t);
 }
 
@@ -339,16 +361,19 @@ static inline void convert_fixed(const artemis_array_view* a, const artemis_arro
     case CONV_DATE64_TO_DAYS: { int64_t ms; memcpy(&ms, p + 8 * idx, 8); int32_t d = (int32_t)(ms / MS_PER_DAY); memcpy(out, &d, 4); return; }
     case CONV_SECONDS_TO_MILLIS32: { int32_t s; memcpy(&s, p + 4 * idx, 4); s *= 1000; memcpy(out, &s, 4); return; }
     case CONV_SECONDS_TO_MILLIS64: { int64_t s; memcpy(&s, p + 8 * idx, 8); s *= 1000; memcpy(out, &s, 8); return; }
-    case CONV_DECIMAL_TO_I32: memcpy(out, p + 16 * idx, 4); return;
-    case CONV_DECIMAL_TO_I64: memcpy(out, p + 16 * idx, 8); return;
+    case CONV_DECIMAL_TO_I32:
+    case CONV_DECIMAL_TO_I64:
     case CONV_DECIMAL_TO_FLBA: {
-      uint64_t lo, hi;
-      memcpy(&lo, p + 16 * idx, 8);
-      memcpy(&hi, p + 16 * idx + 8, 8);
-      size_t n = (size_t)t->type_length;
-      for (size_t i = 0; i < n; i++) {
-        size_t bit = 8 * (n - 1 - i); /* big-endian: most significant byte first */
-        out[i] = (uint8_t)(bit < 64 ? lo >> bit : hi >> (bit - 64));
+      uint64_t limbs[4];
+      load_decimal(p + (size_t)idx * (size_t)t->decimal_bytes, t->decimal_bytes, limbs);
+      if (t->conversion == CONV_DECIMAL_TO_I32) {
+        int32_t v = (int32_t)(uint32_t)limbs[0];
+        memcpy(out, &v, 4);
+      } else if (t->conversion == CONV_DECIMAL_TO_I64) {
+        memcpy(out, &limbs[0], 8);
+      } else {
+        size_t n = (size_t)t->type_length;
+        for (size_t i = 0; i < n; i++) out[i] = decimal_byte(limbs, n - 1 - i); /* big-endian */
       }
       return;
     }
@@ -370,7 +395,7 @@ int artemis_gather(const artemis_column_view* view, const artemis_arrow_type* t,
   int64_t base = a->offset + row;
 
   /* Definition levels: from the column validity and, for dictionaries, the dictionary's. */
-  int has_nulls = a->validity != NULL || (t->is_dictionary && view->dict.validity != NULL);
+  int has_nulls = a->all_null || a->validity != NULL || (t->is_dictionary && view->dict.validity != NULL);
   size_t non_null = n;
   uint8_t* levels = NULL;
   if (has_nulls) {
@@ -379,7 +404,7 @@ int artemis_gather(const artemis_column_view* view, const artemis_arrow_type* t,
     levels = s->levels.data;
     non_null = 0;
     for (size_t i = 0; i < n; i++) {
-      int present = !a->validity || bit_is_set(a->validity, base + (int64_t)i);
+      int present = !a->all_null && (!a->validity || bit_is_set(a->validity, base + (int64_t)i));
       if (present && t->is_dictionary && view->dict.validity) {
         int64_t k = read_index(a, t->index_kind, base + (int64_t)i);
         present = bit_is_set(view->dict.validity, view->dict.offset + k);

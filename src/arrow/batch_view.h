@@ -25,6 +25,7 @@ typedef struct artemis_array_view {
   const void* offsets;        /* var-length: int32 or int64 offsets */
   const uint8_t* data;        /* var-length bytes */
   int large_offsets;
+  int all_null;               /* null-type array: no buffers, every element null */
 } artemis_array_view;
 
 typedef struct artemis_column_view {

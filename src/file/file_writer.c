@@ -60,6 +60,9 @@ struct artemis_writer {
   artemis_buf column_indexes; /* serialized ColumnIndex blobs, in (row group, column) order */
   artemis_buf offset_indexes; /* serialized OffsetIndex blobs */
   artemis_column_summary* summary; /* per column, accumulated over row groups */
+  char* schema_metadata;      /* the schema's C Data Interface metadata, copied at open; written
+                                 to the footer's key_value_metadata (custom metadata passes through) */
+  size_t schema_metadata_len;
   struct timespec opened_at;
 };
 
@@ -198,8 +201,26 @@ static void destroy(artemis_writer* w) {
   artemis_mem_free(&w->mem, w->views);
   artemis_mem_free(&w->mem, w->columns);
   artemis_mem_free(&w->mem, w->path);
+  artemis_mem_free(&w->mem, w->schema_metadata);
   const artemis_allocator* a = w->allocator;
   a->free(a->ctx, w);
+}
+
+/* Size in bytes of C Data Interface metadata (int32 count, then int32-length-prefixed keys
+ * and values), or -1 when a count or length is negative or the total is absurd. */
+static int64_t metadata_size(const char* m) {
+  if (!m) return 0;
+  int32_t n, len;
+  memcpy(&n, m, 4);
+  if (n < 0 || n > 1000000) return -1;
+  int64_t at = 4;
+  for (int32_t i = 0; i < 2 * n; i++) {
+    memcpy(&len, m + at, 4);
+    if (len < 0) return -1;
+    at += 4 + (int64_t)len;
+    if (at > (64ll << 20)) return -1;
+  }
+  return at;
 }
 
 static int open_nomem(artemis_writer* w, artemis_error* error) {
@@ -276,6 +297,19 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
     w->summary[c].physical_type = w->types[c].physical_type;
   }
 
+  int64_t metadata_bytes = metadata_size(schema->metadata);
+  if (metadata_bytes < 0) {
+    destroy(w);
+    return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT,
+                             "schema metadata is malformed (a negative count or length, or more than 64 MiB)");
+  }
+  if (metadata_bytes > 4) {
+    w->schema_metadata = artemis_mem_alloc(&w->mem, (size_t)metadata_bytes);
+    if (!w->schema_metadata) return open_nomem(w, error);
+    memcpy(w->schema_metadata, schema->metadata, (size_t)metadata_bytes);
+    w->schema_metadata_len = (size_t)metadata_bytes;
+  }
+
   /* Resolve the encoding map against the types (a temporary copy of the entries). */
   w->options.columns = options->columns;
   w->options.column_count = options->column_count;
@@ -301,7 +335,9 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
     cfg.name = w->names[c];
     cfg.index = (int64_t)c;
     cfg.type = &w->types[c];
-    cfg.use_dictionary = (chosen[c] == ARTEMIS_ENCODING_DEFAULT && w->types[c].physical_type != PQ_BOOLEAN) ||
+    /* Booleans and always-null columns gain nothing from a dictionary. */
+    cfg.use_dictionary = (chosen[c] == ARTEMIS_ENCODING_DEFAULT && w->types[c].physical_type != PQ_BOOLEAN &&
+                          w->types[c].kind != AK_NULL) ||
                          chosen[c] == ARTEMIS_ENCODING_DICTIONARY;
     cfg.value_encoding = value_encoding_of(chosen[c]);
     cfg.page_target_bytes = options->data_page_target_bytes;
@@ -520,7 +556,7 @@ static artemis_pq_schema_element leaf_element(const artemis_writer* w, size_t c)
   e.num_children = -1;
   e.converted_type = t->converted_type;
   e.scale = e.precision = -1;
-  if (t->kind == AK_DECIMAL128) {
+  if (t->kind == AK_DECIMAL) {
     e.scale = t->scale;
     e.precision = t->precision;
   }
@@ -543,6 +579,7 @@ static int write_footer(artemis_writer* w, artemis_error* error) {
 
   artemis_pq_schema_element* schema = artemis_mem_calloc(&w->mem, w->ncols + 1, sizeof *schema);
   artemis_pq_row_group* groups = w->row_group_count ? artemis_mem_calloc(&w->mem, w->row_group_count, sizeof *groups) : NULL;
+  artemis_pq_key_value* kvs = NULL;
   artemis_buf footer;
   artemis_buf_init(&footer, &w->mem);
   int rc = ARTEMIS_OK;
@@ -570,7 +607,32 @@ static int write_footer(artemis_writer* w, artemis_error* error) {
     groups[i] = (artemis_pq_row_group){rg->chunks, w->ncols, rg->total_byte_size, rg->num_rows,
                                        rg->file_offset, rg->total_compressed_size, ordinal};
   }
-  artemis_pq_file_metadata meta = {schema, w->ncols + 1, w->rows, groups, w->row_group_count, NULL, 0, CREATED_BY, w->ncols};
+  size_t kv_count = 0;
+  if (w->schema_metadata) {
+    int32_t n;
+    memcpy(&n, w->schema_metadata, 4);
+    kv_count = (size_t)n;
+    if (kv_count) {
+      kvs = artemis_mem_calloc(&w->mem, kv_count, sizeof *kvs);
+      if (!kvs) {
+        rc = artemis_set_error(error, ARTEMIS_E_NOMEM, "out of memory writing the footer");
+        goto done;
+      }
+      const char* p = w->schema_metadata + 4; /* sizes were checked at open */
+      for (size_t i = 0; i < kv_count; i++) {
+        int32_t len;
+        memcpy(&len, p, 4);
+        kvs[i].key = p + 4;
+        kvs[i].key_len = (size_t)len;
+        p += 4 + len;
+        memcpy(&len, p, 4);
+        kvs[i].value = p + 4;
+        kvs[i].value_len = (size_t)len;
+        p += 4 + len;
+      }
+    }
+  }
+  artemis_pq_file_metadata meta = {schema, w->ncols + 1, w->rows, groups, w->row_group_count, kvs, kv_count, CREATED_BY, w->ncols};
   if (artemis_pq_write_file_metadata(&meta, &footer) != ARTEMIS_OK || artemis_buf_append_u32le(&footer, (uint32_t)footer.len) != ARTEMIS_OK ||
       artemis_buf_append(&footer, "PAR1", 4) != ARTEMIS_OK) {
     rc = artemis_set_error(error, ARTEMIS_E_NOMEM, "out of memory writing the footer");
@@ -585,6 +647,7 @@ done:
   artemis_buf_free(&footer);
   artemis_mem_free(&w->mem, schema);
   artemis_mem_free(&w->mem, groups);
+  artemis_mem_free(&w->mem, kvs);
   return rc;
 }
 

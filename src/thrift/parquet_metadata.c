@@ -239,8 +239,8 @@ int artemis_pq_write_file_metadata(const artemis_pq_file_metadata* meta, artemis
     for (size_t i = 0; i < meta->key_value_count; i++) {
       const artemis_pq_key_value* kv = &meta->key_values[i];
       artemis_tw_list_struct_begin(&w);
-      artemis_tw_field_string(&w, 1, kv->key);
-      if (kv->value) artemis_tw_field_string(&w, 2, kv->value);
+      artemis_tw_field_binary(&w, 1, kv->key, kv->key_len);
+      if (kv->value) artemis_tw_field_binary(&w, 2, kv->value, kv->value_len);
       artemis_tw_struct_end(&w);
     }
   }

@@ -115,8 +115,10 @@ typedef struct artemis_pq_row_group {
 } artemis_pq_row_group;
 
 typedef struct artemis_pq_key_value {
-  const char* key;
+  const char* key;              /* bytes, not NUL-terminated (Arrow metadata may hold any bytes) */
+  size_t key_len;
   const char* value;            /* NULL = absent */
+  size_t value_len;
 } artemis_pq_key_value;
 
 typedef struct artemis_pq_file_metadata {

@@ -318,8 +318,8 @@ static void build_sample_file(sample_file* f) {
   f->row_group = (artemis_pq_row_group){.columns = f->chunks, .column_count = 4, .total_byte_size = 400,
                                         .num_rows = 3, .file_offset = 4, .total_compressed_size = 320,
                                         .ordinal = 0};
-  f->kvs[0] = (artemis_pq_key_value){"ARROW:schema", "abc"};
-  f->kvs[1] = (artemis_pq_key_value){"k", NULL};
+  f->kvs[0] = (artemis_pq_key_value){"ARROW:schema", 12, "abc", 3};
+  f->kvs[1] = (artemis_pq_key_value){"k", 1, NULL, 0};
   f->meta = (artemis_pq_file_metadata){.schema = f->schema, .schema_count = 5, .num_rows = 3,
                                        .row_groups = &f->row_group, .row_group_count = 1,
                                        .key_values = f->kvs, .key_value_count = 2,

@@ -78,7 +78,7 @@ static int open_with_format(const char* format, artemis_error* err) {
 
 static void test_unsupported_types_are_clear_errors(void** state) {
   (void)state;
-  const char* formats[] = {"+l", "+L", "+s", "+m", "+ud:0,1", "+us:0", "+r", "vu", "vz", "n", "tDs", "tiM", "d:40,2,256"};
+  const char* formats[] = {"+l", "+L", "+s", "+m", "+ud:0,1", "+us:0", "+r", "vu", "vz", "tDs", "tiM", "d:77,2,256", "d:10,2,32", "d:19,2,64"};
   for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++) {
     artemis_error err;
     int rc = open_with_format(formats[i], &err);
@@ -93,6 +93,12 @@ static void test_unsupported_types_are_clear_errors(void** state) {
   assert_int_equal(open_with_format("q", &err), ARTEMIS_E_UNSUPPORTED);
   assert_int_equal(open_with_format("w:x", &err), ARTEMIS_E_INVALID_INPUT);
   assert_int_equal(open_with_format("d:9", &err), ARTEMIS_E_INVALID_INPUT);
+  assert_int_equal(open_with_format("d:9,2,48", &err), ARTEMIS_E_INVALID_INPUT);
+  /* Stored since decimal32/64/256 and the null type gained Parquet mappings. */
+  assert_int_equal(open_with_format("d:76,2,256", &err), ARTEMIS_OK);
+  assert_int_equal(open_with_format("d:9,2,32", &err), ARTEMIS_OK);
+  assert_int_equal(open_with_format("d:18,2,64", &err), ARTEMIS_OK);
+  assert_int_equal(open_with_format("n", &err), ARTEMIS_OK);
 }
 
 static void test_schema_shape_errors(void** state) {
