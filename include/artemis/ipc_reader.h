@@ -13,8 +13,10 @@
  * What it reads
  *   - Stream format (encapsulated messages, ending with the end-of-stream marker, or with
  *     the end of the input) and file format ("ARROW1", the messages, a footer). A file-format
- *     input that can seek is read through its footer's blocks; one that cannot (a pipe) is
- *     read sequentially as the stream it contains.
+ *     input that can seek is read through its footer (schema and blocks; a Schema message
+ *     after the magic is not required, Arrow JS writes none); one that cannot (a pipe) is
+ *     read sequentially as the stream it contains, which needs that Schema message (else
+ *     ARTEMIS_E_UNSUPPORTED, saying to give the path).
  *   - The continuation-marker framing (Arrow >= 0.15) and the legacy framing without it;
  *     metadata versions V4 and V5 (others are ARTEMIS_E_UNSUPPORTED).
  *   - Dictionary batches: replacement and delta dictionaries, one dictionary shared by
@@ -94,10 +96,12 @@ typedef enum artemis_ipc_format {
 /* What the reader has learned so far. */
 typedef struct artemis_ipc_reader_info {
   artemis_ipc_format format;
-  int metadata_version;     /* 4 for V4, 5 for V5 (the schema message's) */
-  int legacy_framing;       /* 1 if messages have no continuation marker (pre-0.15) */
+  int metadata_version;     /* 4 for V4, 5 for V5; 0 while not known (a file's footer may
+                               omit it: it is then learned from the first block read) */
+  int legacy_framing;       /* 1 if messages seen so far have no continuation marker (pre-0.15) */
   int big_endian;           /* 1 if the schema declares big-endian bodies */
-  int64_t messages_read;    /* messages decoded, schema included */
+  int64_t messages_read;    /* messages decoded, schema included (a seekable file's schema
+                               comes from its footer, not from a message) */
   int64_t batches_read;     /* record batches returned by next() */
   int64_t rows_read;
   int64_t bytes_read;       /* input bytes consumed */

@@ -9,6 +9,10 @@
 export function parseType(name) {
   let m;
   if (name === 'bool') return { name, kind: 'bool' };
+  // An all-null column (Arrow null type; Parquet INT32 with the UNKNOWN logical type).
+  if (name === 'null') return { name, kind: 'null' };
+  // FIXED_LEN_BYTE_ARRAY(16) with the UUID logical type (Arrow fixed_size_binary(16) + arrow.uuid).
+  if (name === 'uuid') return { name, kind: 'uuid', width: 16 };
   if ((m = /^(u?)int(8|16|32|64)$/.exec(name))) return { name, kind: 'int', signed: !m[1], bits: +m[2] };
   if ((m = /^float(16|32|64)$/.exec(name))) return { name, kind: 'float', bits: +m[1] };
   if (name === 'utf8' || name === 'binary') return { name, kind: name };
@@ -22,7 +26,7 @@ export function parseType(name) {
   throw new Error(`unknown column type "${name}"`);
 }
 
-export const isBytes = (t) => t.kind === 'utf8' || t.kind === 'binary' || t.kind === 'fixed_binary';
+export const isBytes = (t) => t.kind === 'utf8' || t.kind === 'binary' || t.kind === 'fixed_binary' || t.kind === 'uuid';
 export const isFloat = (t) => t.kind === 'float';
 /** Types whose canonical form is a decimal integer string (ordered as BigInt). */
 export const isIntegral = (t) => ['int', 'date32', 'time', 'timestamp', 'decimal'].includes(t.kind);
@@ -64,6 +68,23 @@ export function f32HexToF16Hex(h) {
   const b = f32BitsToF16Bits(parseInt(h, 16));
   return b === null ? `not-a-float16(float32 ${h})` : f16BitsHex(b);
 }
+/** A JS number rounded to the nearest float16 (round half to even), as bits; NaN keeps only its sign. */
+export function numberToNearestF16Bits(x) {
+  if (Number.isNaN(x)) return 0x7e00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0, a = Math.abs(x);
+  if (a === Infinity) return sign | 0x7c00;
+  if (a >= 65520) return sign | 0x7c00; // rounds past the largest finite float16 (65504)
+  if (a < 2 ** -14) { // subnormal (or zero): multiples of 2^-24
+    const q = a / 2 ** -24, r = Math.floor(q), d = q - r;
+    return sign | (d > 0.5 || (d === 0.5 && r % 2 === 1) ? r + 1 : r);
+  }
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--; else if (2 ** (e + 1) <= a) e++;
+  const q = a / 2 ** (e - 10), r = Math.floor(q), d = q - r; // 1024 <= q < 2048, exact in float64
+  const m = d > 0.5 || (d === 0.5 && r % 2 === 1) ? r + 1 : r; // may carry into the next binade
+  return sign | (((e + 15) << 10) + (m - 1024));
+}
+
 export function numberToF16Hex(x) {
   const h = numberToF32Hex(x);
   return h.startsWith('inexact') ? `not-a-float16(${x})` : f32HexToF16Hex(h);
@@ -118,6 +139,7 @@ export function fromBeBytes(bytes) {
  */
 export function canonFromJson(t, v) {
   if (v === null) return null;
+  if (t.kind === 'null') throw new Error(`a null-type column holds only null, got ${JSON.stringify(v)}`);
   if (t.kind === 'bool') {
     if (typeof v !== 'boolean') throw new Error(`expected true/false, got ${JSON.stringify(v)}`);
     return String(v);
@@ -129,7 +151,7 @@ export function canonFromJson(t, v) {
   }
   if (isBytes(t)) {
     if (!/^(?:[0-9a-f]{2})*$/.test(v)) throw new Error(`not lowercase hex bytes: "${v}"`);
-    if (t.kind === 'fixed_binary' && v.length !== 2 * t.width) throw new Error(`not ${t.width} bytes: "${v}"`);
+    if ((t.kind === 'fixed_binary' || t.kind === 'uuid') && v.length !== 2 * t.width) throw new Error(`not ${t.width} bytes: "${v}"`);
     return v;
   }
   if (!/^(0|-?[1-9]\d*)$/.test(v)) throw new Error(`not a canonical decimal integer: "${v}"`);

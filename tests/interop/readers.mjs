@@ -71,6 +71,21 @@ export const LIMITATIONS = [
     error: /precision must be between 1 and 38/,
   },
   {
+    reader: 'polars', version: '0.25.2', type: /^decimal:(39|[4-7]\d):/,
+    feature: 'decimal precision > 38 is not supported: without an ARROW:schema, a FIXED_LEN_BYTE_ARRAY DECIMAL wider than 16 bytes is refused',
+    error: /can't decode Decimal128 type from Fixed Size Byte Array of len (1[7-9]|2\d|3[0-2])\b/,
+  },
+  {
+    reader: 'polars', version: '0.25.2', type: /^null$/,
+    feature: 'UNKNOWN (always-null) logical type not decoded: without an ARROW:schema the INT32 column is read as Int32 (all null) instead of Null',
+    error: /read as Arrow Int32, expected null/,
+  },
+  {
+    reader: 'duckdb', version: '1.5.6-r.1', type: /^timestamp_ns_utc$/,
+    feature: 'nanosecond UTC timestamp INT64_MAX: DuckDB takes it for its +infinity sentinel, which the microsecond TIMESTAMP WITH TIME ZONE holds as INT64_MAX microseconds',
+    relax: (e, g) => e === '9223372036854775807' && g === '9223372036854775807000',
+  },
+  {
     reader: 'hyparquet', version: '1.31.5', type: /^float16$/,
     feature: 'float16 NaN payload: parseFloat16 returns the canonical JS NaN (NaN values compared by NaN-ness only)',
     relax: nanOnly(16),
@@ -101,6 +116,9 @@ const UTC_NAMES = /^(UTC|Etc\/UTC|\+00:00|Z)$/i;
 
 function arrowTypeOk(t, at, reader) {
   switch (t.kind) {
+    case 'null': return at.typeId === T.Null;
+    case 'uuid': return (at.typeId === T.FixedSizeBinary && at.byteWidth === 16) ||
+      (reader === 'polars' && (at.typeId === T.Binary || at.typeId === T.LargeBinary));
     case 'bool': return at.typeId === T.Bool;
     case 'int': return at.typeId === T.Int && at.bitWidth === t.bits && at.isSigned === t.signed;
     case 'float': return at.typeId === T.Float && at.precision === { 16: 0, 32: 1, 64: 2 }[t.bits];
@@ -126,7 +144,8 @@ function arrowColumn(vector, t) {
     const view = (Ctor) => new Ctor(d.values.buffer, d.values.byteOffset, d.values.byteLength / Ctor.BYTES_PER_ELEMENT);
     const bits = at.typeId === T.Float ? view([Uint16Array, Uint32Array, BigUint64Array][at.precision]) : null;
     for (let i = 0; i < d.length; i++) {
-      if (!d.getValid(i)) { out.push(null); continue; }
+      // apache-arrow's getValid() is true for the slots of a Null-type array, which has no bitmap.
+      if (at.typeId === T.Null || !d.getValid(i)) { out.push(null); continue; }
       switch (at.typeId) {
         case T.Bool: out.push(String(bools.get(i))); break;
         case T.Int: case T.Date: out.push(String(d.values[i])); break;
@@ -206,6 +225,8 @@ export const sqlId = (s) => `"${String(s).replace(/"/g, '""')}"`;
 /** The DuckDB column type a correct file of this expected type is read as. */
 export function duckTypeFor(t) {
   switch (t.kind) {
+    case 'null': return 'INTEGER'; // DuckDB reads an INT32 UNKNOWN (always-null) column as INTEGER
+    case 'uuid': return 'UUID';
     case 'bool': return 'BOOLEAN';
     case 'int': return (t.signed ? '' : 'U') + { 8: 'TINYINT', 16: 'SMALLINT', 32: 'INTEGER', 64: 'BIGINT' }[t.bits];
     case 'float': return t.bits === 64 ? 'DOUBLE' : 'FLOAT'; // DuckDB widens float16 to FLOAT
@@ -239,6 +260,7 @@ export function duckValue(vector, i, duckType, t) {
     return t.bits === 16 ? f32HexToF16Hex(h) : h;
   }
   if (duckType === 'BLOB' || duckType === 'VARCHAR') return hex(item.bytes);
+  if (duckType === 'UUID') return String(item).replace(/-/g, ''); // 8-4-4-4-12 hex of the 16 big-endian bytes
   if (duckType === 'DATE') return String(item.days);
   if (DUCK_UNIT[duckType]) return rescale(item[DUCK_UNIT[duckType][0]], DUCK_UNIT[duckType][1], t.unit);
   if (duckType.startsWith('DECIMAL')) return String(item.value);
@@ -296,7 +318,7 @@ const duck = {
 
 const RAW_PARSERS = {
   timestampFromMilliseconds: (v) => v, timestampFromMicroseconds: (v) => v, timestampFromNanoseconds: (v) => v,
-  dateFromDays: (v) => v, stringFromBytes: (v) => v,
+  dateFromDays: (v) => v, stringFromBytes: (v) => v, uuidFromBytes: (v) => v,
 };
 const isDecimalElement = (el) => el.converted_type === 'DECIMAL' || el.logical_type?.type === 'DECIMAL';
 
@@ -312,12 +334,14 @@ export function parquetTypeName(el) {
     case 'BYTE_ARRAY': return lt?.type === 'STRING' || ct === 'UTF8' ? 'utf8' : lt || ct ? `BYTE_ARRAY(${lt?.type ?? ct})` : 'binary';
     case 'FIXED_LEN_BYTE_ARRAY':
       if (lt?.type === 'FLOAT16') return el.type_length === 2 ? 'float16' : `FLOAT16(len ${el.type_length})`;
+      if (lt?.type === 'UUID') return el.type_length === 16 ? 'uuid' : `UUID(len ${el.type_length})`;
       return lt || ct ? `FIXED_LEN_BYTE_ARRAY(${lt?.type ?? ct})` : `fixed_binary:${el.type_length}`;
     case 'INT32': case 'INT64': {
       const phys = el.type === 'INT32' ? 32 : 64;
       if (lt?.type === 'INTEGER') return `${lt.isSigned ? '' : 'u'}int${lt.bitWidth}${lt.bitWidth > phys ? `(in ${el.type})` : ''}`;
       let m;
       if ((m = /^(U?)INT_(8|16|32|64)$/.exec(ct ?? ''))) return `${m[1] ? 'u' : ''}int${m[2]}`;
+      if (lt?.type === 'NULL' || lt?.type === 'UNKNOWN') return phys === 32 ? 'null' : `${el.type}(${lt.type})`; // hyparquet calls UNKNOWN "NULL"
       if (lt?.type === 'DATE' || ct === 'DATE') return phys === 32 ? 'date32' : 'DATE(in INT64)';
       if (lt?.type === 'TIME') return `time_${unit(lt.unit)}${lt.isAdjustedToUTC ? '(adjusted to UTC)' : ''}`;
       if (lt?.type === 'TIMESTAMP') return `timestamp_${unit(lt.unit)}${lt.isAdjustedToUTC ? '_utc' : ''}`;
@@ -337,7 +361,7 @@ function hyValue(v, t) {
     case 'bool': return String(v);
     case 'float': return typeof v !== 'number' ? `not a number: ${v}` :
       t.bits === 16 ? numberToF16Hex(v) : t.bits === 32 ? numberToF32Hex(v) : numberToF64Hex(v);
-    case 'utf8': case 'binary': case 'fixed_binary': return v instanceof Uint8Array ? hex(v) : `not bytes: ${JSON.stringify(v)}`;
+    case 'utf8': case 'binary': case 'fixed_binary': case 'uuid': return v instanceof Uint8Array ? hex(v) : `not bytes: ${JSON.stringify(v)}`;
     case 'decimal': return String(v instanceof Uint8Array ? fromBeBytes(v) : BigInt(v));
     default: return String(v); // ints, date days, raw time and timestamp counts in the file's unit
   }

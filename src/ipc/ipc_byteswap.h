@@ -1,0 +1,30 @@
+/* Byte-swapping big-endian body values into native order. Validity bitmaps and
+ * fixed-size binary bytes have no byte order and are never swapped. */
+#ifndef ARTEMIS_IPC_BYTESWAP_H
+#define ARTEMIS_IPC_BYTESWAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum artemis_ipc_swap {
+  ARTEMIS_IPC_SWAP_NONE = 0,
+  ARTEMIS_IPC_SWAP_2,               /* int16, float16 */
+  ARTEMIS_IPC_SWAP_4,               /* int32, float32, 32-bit offsets, day_time (2 x int32) */
+  ARTEMIS_IPC_SWAP_8,               /* int64, float64, 64-bit offsets, timestamps */
+  ARTEMIS_IPC_SWAP_16,              /* decimal128: the whole value reversed */
+  ARTEMIS_IPC_SWAP_32,              /* decimal256: the whole value reversed */
+  ARTEMIS_IPC_SWAP_MONTH_DAY_NANO   /* int32 months, int32 days, int64 nanoseconds */
+} artemis_ipc_swap;
+
+/* Size of one unit of `swap` (1 for NONE). */
+size_t artemis_ipc_swap_unit(artemis_ipc_swap swap);
+
+/* Writes `n` bytes of `src` to `dst` (may be the same pointer) with every whole unit of
+ * `swap` reversed as the pattern says; a trailing partial unit is copied as is. */
+void artemis_ipc_byteswap(uint8_t* dst, const uint8_t* src, size_t n, artemis_ipc_swap swap);
+
+/* True when this machine stores integers big-endian. */
+bool artemis_ipc_host_is_big_endian(void);
+
+#endif

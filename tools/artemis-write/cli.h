@@ -1,0 +1,70 @@
+/* artemis-write: the command-line tool's pieces (one file per command, plus argument
+ * parsing and JSON output). The library does the work; these files only wire it to a
+ * terminal and map statuses to documented exit codes. */
+#ifndef ARTEMIS_TOOLS_CLI_H
+#define ARTEMIS_TOOLS_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "artemis/artemis.h"
+
+/* Exit codes, documented in --help. */
+enum {
+  EXIT_USAGE = 1,    /* bad command line or configuration */
+  EXIT_INPUT = 2,    /* invalid or unsupported input */
+  EXIT_CONFLICT = 3, /* OUTPUT or OUTPUT.inprogress exists */
+  EXIT_IO = 4,       /* I/O error, or another system failure (out of memory) */
+  EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: the output was discarded */
+};
+
+#define MAX_ENCODING_OVERRIDES 256
+
+typedef enum cli_preset { PRESET_NONE = 0, PRESET_ARTEMIS = 1, PRESET_MEASURED = 2 } cli_preset;
+
+typedef struct cli_options {
+  const char* output;
+  const char* input;       /* NULL or "-": stdin */
+  int64_t sample_rows;     /* -1: read input */
+  int64_t batch_rows;
+  int sample_order;
+  int sample_values;
+  int64_t row_group_bytes;
+  int compression;
+  int zstd_level;
+  cli_preset preset;
+  int statistics;
+  int durable;
+  int progress;            /* -1: auto (stderr is a TTY) */
+  const char* log_json;
+  const char* summary_json;
+  artemis_column_option overrides[MAX_ENCODING_OVERRIDES];
+  size_t override_count;
+} cli_options;
+
+/* Parses the write command's arguments. Returns 0 (run), -1 (help/version printed: exit 0)
+ * or an exit code after printing a one-line usage error. */
+int cli_parse_write_args(int argc, char** argv, cli_options* options);
+
+/* "128MiB", "64MB", "1048576", "1GiB", "512k" -> bytes. 1 on success. */
+int cli_parse_size(const char* text, int64_t* out);
+
+/* Maps a library status to the documented exit code. */
+int cli_exit_code(int status);
+
+/* Prints "artemis-write: <what>: <message>" and returns the exit code of `status`. */
+int cli_fail(const char* what, int status, const artemis_error* error);
+
+/* The write command (also the default command). */
+int cli_write_command(const cli_options* options);
+
+/* `artemis-write inspect FILE.parquet [--json]`. */
+int cli_inspect_command(int argc, char** argv);
+
+/* JSON output helpers. */
+void cli_json_string(FILE* f, const char* s);
+void cli_json_bytes_as_string(FILE* f, const uint8_t* bytes, size_t len);
+void cli_write_summary_json(FILE* f, const artemis_write_summary* summary, double seconds,
+                            const artemis_ipc_reader_info* input);
+
+#endif

@@ -1,0 +1,61 @@
+/* JSON output of the CLI: string escaping and the write summary. */
+#include <inttypes.h>
+
+#include "cli.h"
+
+void cli_json_bytes_as_string(FILE* f, const uint8_t* p, size_t len) {
+  fputc('"', f);
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = p[i];
+    if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+    else if (c < 0x20 || c == 0x7f) fprintf(f, "\\u%04x", c);
+    else fputc(c, f);
+  }
+  fputc('"', f);
+}
+
+void cli_json_string(FILE* f, const char* s) {
+  size_t n = 0;
+  while (s[n]) n++;
+  cli_json_bytes_as_string(f, (const uint8_t*)s, n);
+}
+
+static void encodings_array(FILE* f, uint32_t mask) {
+  fputc('[', f);
+  int first = 1;
+  for (int e = 0; e < 32; e++) {
+    if (!(mask & (1u << e))) continue;
+    fprintf(f, "%s\"%s\"", first ? "" : ",", artemis_parquet_encoding_name(e));
+    first = 0;
+  }
+  fputc(']', f);
+}
+
+void cli_write_summary_json(FILE* f, const artemis_write_summary* s, double seconds, const artemis_ipc_reader_info* in) {
+  fprintf(f, "{\"path\":");
+  cli_json_string(f, s->path);
+  fprintf(f, ",\"rows\":%" PRId64 ",\"row_groups\":%" PRId64 ",\"compressed_bytes\":%" PRId64
+             ",\"uncompressed_bytes\":%" PRId64 ",\"file_bytes\":%" PRId64 ",\"seconds\":%.3f",
+          s->rows, s->row_groups, s->compressed_bytes, s->uncompressed_bytes, s->file_bytes, seconds);
+  if (in) {
+    fprintf(f, ",\"input\":{\"format\":\"%s\",\"metadata_version\":%d,\"legacy_framing\":%s,\"big_endian\":%s,"
+               "\"messages\":%" PRId64 ",\"batches\":%" PRId64 ",\"bytes\":%" PRId64 "}",
+            in->format == ARTEMIS_IPC_FORMAT_FILE ? "file" : "stream", in->metadata_version,
+            in->legacy_framing ? "true" : "false", in->big_endian ? "true" : "false", in->messages_read,
+            in->batches_read, in->bytes_read);
+  }
+  fprintf(f, ",\"columns\":[");
+  for (size_t c = 0; c < s->column_count; c++) {
+    const artemis_column_summary* col = &s->columns[c];
+    fprintf(f, "%s{\"name\":", c ? "," : "");
+    cli_json_string(f, col->name);
+    fprintf(f, ",\"encodings\":");
+    encodings_array(f, col->encodings);
+    fprintf(f, ",\"data_page_encodings\":");
+    encodings_array(f, col->data_page_encodings);
+    fprintf(f, ",\"dictionary_fallbacks\":%" PRId64 ",\"null_count\":%" PRId64 ",\"compressed_bytes\":%" PRId64
+               ",\"uncompressed_bytes\":%" PRId64 ",\"data_pages\":%" PRId64 "}",
+            col->dictionary_fallbacks, col->null_count, col->compressed_bytes, col->uncompressed_bytes, col->data_pages);
+  }
+  fprintf(f, "]}\n");
+}

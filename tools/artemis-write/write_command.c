@@ -1,0 +1,276 @@
+/* The write command: batches from an Arrow IPC input (path, or stdin) or from the sample
+ * generator, into one writer; each batch is released as soon as it is written, so memory
+ * stays bounded by one input message plus the writer's row group. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static volatile sig_atomic_t g_interrupted = 0;
+
+static void on_interrupt(int signo) {
+  (void)signo;
+  g_interrupted = 1;
+}
+
+/* Where batches come from. */
+typedef struct batch_source {
+  artemis_ipc_reader* reader; /* IPC input, or */
+  artemis_sample* sample;     /* the generator */
+  const char* name;           /* for messages */
+} batch_source;
+
+static int source_schema(batch_source* s, struct ArrowSchema* out, artemis_error* err) {
+  return s->reader ? artemis_ipc_reader_schema(s->reader, out, err) : artemis_sample_schema(out, err);
+}
+
+static int source_next(batch_source* s, struct ArrowArray* out, artemis_error* err) {
+  return s->reader ? artemis_ipc_reader_next(s->reader, out, err) : artemis_sample_next(s->sample, out, err);
+}
+
+static void source_close(batch_source* s) {
+  artemis_ipc_reader_free(s->reader);
+  artemis_sample_close(s->sample);
+}
+
+static double seconds_since(const struct timespec* t0) {
+  struct timespec t1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Events go to the JSON log (if any) and feed the progress line's row-group count. */
+typedef struct event_relay {
+  artemis_json_sink* json;
+  int64_t row_groups;
+  int64_t output_bytes;
+} event_relay;
+
+static void relay_event(const artemis_event* event, void* payload) {
+  event_relay* relay = payload;
+  if (event->kind == ARTEMIS_EVENT_ROW_GROUP_FLUSHED) {
+    relay->row_groups++;
+    relay->output_bytes += event->compressed_bytes;
+  }
+  if (relay->json) artemis_json_event_sink(event, relay->json);
+}
+
+typedef struct progress_line {
+  int enabled;
+  struct timespec started;
+  double last_shown;
+  int shown;
+} progress_line;
+
+static void progress_show(progress_line* p, const batch_source* src, int64_t rows, const event_relay* relay, int final) {
+  if (!p->enabled) return;
+  double t = seconds_since(&p->started);
+  if (!final && t - p->last_shown < 0.5) return;
+  p->last_shown = t;
+  double mb;
+  const char* what;
+  if (src->reader) {
+    artemis_ipc_reader_info info;
+    artemis_ipc_reader_get_info(src->reader, &info);
+    mb = (double)info.bytes_read / 1e6;
+    what = "in";
+  } else {
+    mb = (double)relay->output_bytes / 1e6;
+    what = "out";
+  }
+  fprintf(stderr, "\r%" PRId64 " rows  %.1f MB/s %s  %" PRId64 " row groups  %.1f s   ", rows, t > 0 ? mb / t : 0.0,
+          what, relay->row_groups, t);
+  if (final) fputc('\n', stderr);
+  fflush(stderr);
+  p->shown = 1;
+}
+
+/* Errors about the data name the input; errors about the file name the output. */
+static const char* blame(int status, const batch_source* src, const char* output) {
+  return status == ARTEMIS_E_INVALID_INPUT || status == ARTEMIS_E_UNSUPPORTED || status == ARTEMIS_E_LIMIT ? src->name
+                                                                                                            : output;
+}
+
+static int open_output_fd(const char* spec) {
+  if (!strcmp(spec, "-")) return STDOUT_FILENO;
+  return open(spec, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+}
+
+static int open_source(const cli_options* o, batch_source* src, artemis_error* err) {
+  memset(src, 0, sizeof *src);
+  if (o->sample_rows >= 0) {
+    artemis_sample_options so;
+    artemis_sample_options_init(&so);
+    so.total_rows = o->sample_rows;
+    so.batch_rows = o->batch_rows;
+    so.order = o->sample_order;
+    so.values = o->sample_values;
+    src->name = "sample generator";
+    return artemis_sample_open(&src->sample, &so, err);
+  }
+  if (!o->input || !strcmp(o->input, "-")) {
+    src->name = "stdin";
+    return artemis_ipc_reader_open_fd(&src->reader, STDIN_FILENO, NULL, err);
+  }
+  src->name = o->input;
+  return artemis_ipc_reader_open_path(&src->reader, o->input, NULL, err);
+}
+
+static size_t build_encoding_map(const cli_options* o, artemis_column_option* map, size_t cap) {
+  size_t n = 0, preset_count = 0;
+  const artemis_column_option* preset = NULL;
+  if (o->preset == PRESET_ARTEMIS) preset = artemis_artemis_preset(&preset_count);
+  if (o->preset == PRESET_MEASURED) preset = artemis_measured_preset(&preset_count);
+  /* The preset first, the command-line overrides after it (later entries win). */
+  for (size_t i = 0; i < preset_count && n < cap; i++) map[n++] = preset[i];
+  for (size_t i = 0; i < o->override_count && n < cap; i++) map[n++] = o->overrides[i];
+  return n;
+}
+
+int cli_write_command(const cli_options* o) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_interrupt;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+
+  artemis_json_sink log_sink = {-1, 0};
+  event_relay relay = {NULL, 0, 0};
+  if (o->log_json) {
+    log_sink.fd = open_output_fd(o->log_json);
+    if (log_sink.fd < 0) {
+      fprintf(stderr, "artemis-write: cannot open --log-json %s: %s\n", o->log_json, strerror(errno));
+      return EXIT_IO;
+    }
+    relay.json = &log_sink;
+  }
+  int exit_code = 0;
+  artemis_column_option map[512 + MAX_ENCODING_OVERRIDES];
+  artemis_writer_options wo;
+  artemis_writer_options_init(&wo);
+  wo.row_group_target_bytes = o->row_group_bytes;
+  wo.compression = o->compression;
+  wo.compression_level = o->zstd_level;
+  wo.statistics_enabled = o->statistics;
+  wo.page_index_enabled = o->statistics;
+  wo.columns = map;
+  wo.column_count = build_encoding_map(o, map, sizeof map / sizeof map[0]);
+  wo.durable = o->durable;
+  wo.on_event = relay_event;
+  wo.event_payload = &relay;
+
+  progress_line progress = {o->progress < 0 ? isatty(STDERR_FILENO) : o->progress, {0, 0}, 0, 0};
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  progress.started = t0;
+
+  artemis_error err;
+  artemis_error_clear(&err);
+  batch_source src;
+  int status = open_source(o, &src, &err);
+  if (status != ARTEMIS_OK) {
+    exit_code = cli_fail(src.name, status, &err);
+    source_close(&src);
+    goto out;
+  }
+  struct ArrowSchema schema;
+  status = source_schema(&src, &schema, &err);
+  if (status != ARTEMIS_OK) {
+    exit_code = cli_fail(src.name, status, &err);
+    source_close(&src);
+    goto out;
+  }
+  artemis_writer* writer = NULL;
+  status = artemis_writer_open(&writer, o->output, &schema, &wo, &err);
+  schema.release(&schema);
+  if (status != ARTEMIS_OK) {
+    exit_code = cli_fail(blame(status, &src, o->output), status, &err);
+    source_close(&src);
+    goto out;
+  }
+  int64_t rows = 0, batches = 0;
+  for (;;) {
+    if (g_interrupted) {
+      artemis_writer_abort(writer);
+      source_close(&src);
+      if (progress.shown) fputc('\n', stderr);
+      fprintf(stderr, "artemis-write: interrupted: %s discarded, nothing written\n", o->output);
+      exit_code = EXIT_INTERRUPTED;
+      goto out;
+    }
+    struct ArrowArray batch;
+    status = source_next(&src, &batch, &err);
+    if (status == ARTEMIS_E_END_OF_STREAM) break;
+    if (status != ARTEMIS_OK) {
+      artemis_writer_abort(writer);
+      if (progress.shown) fputc('\n', stderr);
+      exit_code = cli_fail(src.name, status, &err);
+      source_close(&src);
+      goto out;
+    }
+    status = artemis_writer_write(writer, &batch, &err);
+    rows += batch.length;
+    batch.release(&batch);
+    if (status != ARTEMIS_OK) {
+      artemis_writer_abort(writer);
+      if (progress.shown) fputc('\n', stderr);
+      char where[4096];
+      if (status == ARTEMIS_E_INVALID_INPUT || status == ARTEMIS_E_LIMIT)
+        snprintf(where, sizeof where, "%s: record batch %lld", src.name, (long long)batches);
+      else
+        snprintf(where, sizeof where, "%s", blame(status, &src, o->output));
+      exit_code = cli_fail(where, status, &err);
+      source_close(&src);
+      goto out;
+    }
+    batches++;
+    progress_show(&progress, &src, rows, &relay, 0);
+  }
+  artemis_ipc_reader_info input_info;
+  int have_input_info = src.reader != NULL;
+  if (have_input_info) artemis_ipc_reader_get_info(src.reader, &input_info);
+  artemis_write_summary* summary = NULL;
+  status = artemis_writer_close(writer, &summary, &err);
+  if (status != ARTEMIS_OK) {
+    if (progress.shown) fputc('\n', stderr);
+    exit_code = cli_fail(o->output, status, &err);
+    source_close(&src);
+    goto out;
+  }
+  progress_show(&progress, &src, rows, &relay, 1);
+  source_close(&src);
+  double seconds = seconds_since(&t0);
+  if (o->summary_json) {
+    FILE* f = !strcmp(o->summary_json, "-") ? stdout : fopen(o->summary_json, "w");
+    if (!f) {
+      fprintf(stderr, "artemis-write: cannot open --summary-json %s: %s (the Parquet file was written)\n",
+              o->summary_json, strerror(errno));
+      exit_code = EXIT_IO;
+    } else {
+      cli_write_summary_json(f, summary, seconds, have_input_info ? &input_info : NULL);
+      if (f != stdout && fclose(f) != 0) {
+        fprintf(stderr, "artemis-write: writing --summary-json %s failed (the Parquet file was written)\n",
+                o->summary_json);
+        exit_code = EXIT_IO;
+      }
+    }
+  } else if (!progress.enabled) {
+    fprintf(stderr, "artemis-write: wrote %s: %" PRId64 " rows, %" PRId64 " row groups, %" PRId64 " bytes in %.2f s\n",
+            summary->path, summary->rows, summary->row_groups, summary->file_bytes, seconds);
+  }
+  artemis_write_summary_free(summary);
+out:
+  if (o->log_json && strcmp(o->log_json, "-") != 0) close(log_sink.fd);
+  if (exit_code == 0 && log_sink.write_errors) {
+    fprintf(stderr, "artemis-write: %d event lines could not be written to %s (the Parquet file was written)\n",
+            log_sink.write_errors, o->log_json);
+    exit_code = EXIT_IO;
+  }
+  return exit_code;
+}
