@@ -33,8 +33,9 @@ typedef struct artemis_event {
   const char* path;
 } artemis_event;
 
-/* Callback type. Called on the thread that called the writer; must not call back into
- * the same writer. */
+/* Callback type. Called on the thread that called the writer, synchronously (a slow
+ * callback slows write() and close(): file_published is emitted inside close()); must not
+ * call back into the same writer. */
 typedef void (*artemis_event_fn)(const artemis_event* event, void* payload);
 
 /* Formats `event` as one JSON object followed by '\n' into `out` (capacity `cap`).

@@ -13,7 +13,16 @@
  *   - A process that dies (or never calls close/abort) leaves only "<path>.inprogress",
  *     which starts with "PAR1" but has no footer, so every Parquet reader rejects it.
  *   - An existing file at <path> is never replaced (ARTEMIS_E_CONFLICT), and neither is
- *     an existing "<path>.inprogress" (it may belong to a live writer).
+ *     an existing "<path>.inprogress" (it may belong to a live writer: a live writer holds
+ *     an flock on it). The library never deletes a stale one left by a crash; an operator
+ *     removes it once no process holds its lock.
+ *   - A failed close() is final: the .inprogress is removed and the data must be written
+ *     again from its source. A failed fsync is never retried (the kernel may have dropped
+ *     the dirty pages and cleared the error). Publishing needs renameat2(RENAME_NOREPLACE)
+ *     or link(2) in the output directory's file system; without either, close() fails.
+ *   - A process with a file-size limit (RLIMIT_FSIZE) should ignore SIGXFSZ, so that
+ *     reaching the limit is an ARTEMIS_E_IO error (EFBIG) and a clean discard rather than
+ *     a kill that leaves the .inprogress behind (artemis-write does).
  *
  * Memory, from the caller's side
  *   - write() borrows the batch: it never calls its release callback and keeps no pointer
@@ -22,8 +31,12 @@
  *     its dictionary (at most dictionary_limit_bytes in PLAIN form plus its hash table)
  *     and one data page being filled (about data_page_target_bytes). A row group is
  *     flushed once the Arrow size of its rows reaches row_group_target_bytes, so memory
- *     is bounded by the options and the column count, never by the number of rows.
- *   - Every allocation goes through options->allocator.
+ *     is bounded by the options and the column count (in practice about the compressed
+ *     size of one row group, well under the target), not by the number of rows. The one
+ *     part that grows with the file is the footer and page index kept until close: about
+ *     70 KB per million rows of the canonical schema.
+ *   - Every allocation goes through options->allocator, except the summary returned by
+ *     close() (malloc, freed by artemis_write_summary_free()).
  *
  * Threads: a writer is used by one thread at a time; different writers are independent. */
 #ifndef ARTEMIS_WRITER_H
