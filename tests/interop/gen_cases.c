@@ -2,7 +2,7 @@
  * writer), <name>.values.jsonl (the expected values, straight from the Arrow arrays we
  * built) and <name>.expected.json (schema + metadata expectations).
  *
- * usage: interop_gen_cases OUTPUT_DIR [--canonical-only ROWS] */
+ * usage: interop_gen_cases OUTPUT_DIR [--canonical-only ROWS | --acceptance-roundtrip ROWS] */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -573,7 +573,76 @@ static void interrupted_case(void) {
   printf("%-22s killed mid-write, left %s\n", "interrupted", inprogress);
 }
 
+/* ---- acceptance.roundtrip (tests/acceptance): canonical telemetry with the generator's
+ * default batches and a chosen encoding strategy; expected values straight from the
+ * generated arrays, statistics of every column checked, and no expectation taken from our
+ * own summary (no row-group count). */
+static void acceptance_roundtrip_case(const char* name, int64_t rows, int measured_preset) {
+  artemis_sample_options so;
+  artemis_sample_options_init(&so);
+  so.total_rows = rows;
+  artemis_sample* sample;
+  artemis_error err;
+  int rc = artemis_sample_open(&sample, &so, &err);
+  if (rc) die(name, rc, &err);
+  struct ArrowSchema schema;
+  rc = artemis_sample_schema(&schema, &err);
+  if (rc) die(name, rc, &err);
+  artemis_writer_options o;
+  artemis_writer_options_init(&o);
+  if (measured_preset) artemis_writer_options_use_measured_preset(&o);
+  else artemis_writer_options_use_artemis_preset(&o);
+  o.row_group_target_bytes = 16ll << 20; /* a few row groups at a few 100k rows */
+  char path[4096];
+  parquet_path(name, path, sizeof path);
+  artemis_writer* w;
+  rc = artemis_writer_open(&w, path, &schema, &o, &err);
+  if (rc) die(name, rc, &err);
+  FILE* values = open_case_file(name, ".values.jsonl");
+  int64_t total = 0;
+  struct ArrowArray batch;
+  while ((rc = artemis_sample_next(sample, &batch, &err)) == ARTEMIS_OK) {
+    dump_canonical_batch(&schema, &batch, values);
+    total += batch.length;
+    rc = artemis_writer_write(w, &batch, &err);
+    batch.release(&batch);
+    if (rc) die(name, rc, &err);
+  }
+  if (rc != ARTEMIS_E_END_OF_STREAM) die(name, rc, &err);
+  fclose(values);
+  artemis_write_summary* summary;
+  rc = artemis_writer_close(w, &summary, &err);
+  if (rc) die(name, rc, &err);
+  /* The briefing's canonical schema table, as harness types. */
+  static const char* types[] = {"timestamp_ns", "utf8", "uint32", "utf8", "uint64", "float64", "float64", "float64",
+                                "uint8", "utf8", "utf8", "utf8"};
+  FILE* expected = open_case_file(name, ".expected.json");
+  fprintf(expected, "{\"rows\": %lld, \"columns\": [", (long long)total);
+  for (int64_t c = 0; c < schema.n_children; c++)
+    fprintf(expected, "%s{\"name\": \"%s\", \"type\": \"%s\", \"nullable\": %s}", c ? ", " : "", schema.children[c]->name,
+            types[c], (schema.children[c]->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
+  fprintf(expected, "], \"metadata\": {\"columns\": {");
+  for (int64_t c = 0; c < schema.n_children; c++)
+    fprintf(expected, "%s\"%s\": {\"codec\": \"ZSTD\", \"stats\": true}", c ? ", " : "", schema.children[c]->name);
+  fprintf(expected, "}}}\n");
+  fclose(expected);
+  printf("%-26s rows=%-7lld row_groups=%lld bytes=%lld\n", name, (long long)total, (long long)summary->row_groups,
+         (long long)summary->file_bytes);
+  artemis_write_summary_free(summary);
+  schema.release(&schema);
+  artemis_sample_close(sample);
+}
+
 int main(int argc, char** argv) {
+  if (argc == 4 && !strcmp(argv[2], "--acceptance-roundtrip")) {
+    /* acceptance.roundtrip: the briefing's preset and the measured preset, ROWS rows each. */
+    out_dir = argv[1];
+    mkdir(out_dir, 0777);
+    int64_t rows = atoll(argv[3]);
+    acceptance_roundtrip_case("roundtrip_artemis_preset", rows, 0);
+    acceptance_roundtrip_case("roundtrip_measured_preset", rows, 1);
+    return failures ? 1 : 0;
+  }
   if (argc == 4 && !strcmp(argv[2], "--canonical-only")) {
     /* A larger canonical case on its own, for manual runs (e.g. 1,000,000 rows). */
     out_dir = argv[1];
@@ -583,7 +652,7 @@ int main(int argc, char** argv) {
     return failures ? 1 : 0;
   }
   if (argc != 2) {
-    fprintf(stderr, "usage: %s OUTPUT_DIR [--canonical-only ROWS]\n", argv[0]);
+    fprintf(stderr, "usage: %s OUTPUT_DIR [--canonical-only ROWS | --acceptance-roundtrip ROWS]\n", argv[0]);
     return 2;
   }
   out_dir = argv[1];
