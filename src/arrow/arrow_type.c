@@ -28,6 +28,8 @@ const char* artemis_arrow_kind_name(artemis_arrow_kind kind) {
     case AK_BINARY: return "binary";
     case AK_LARGE_BINARY: return "large_binary";
     case AK_FIXED_BINARY: return "fixed_size_binary";
+    case AK_UTF8_VIEW: return "utf8_view";
+    case AK_BINARY_VIEW: return "binary_view";
     case AK_DATE32: return "date32";
     case AK_DATE64: return "date64";
     case AK_TIME32: return "time32";
@@ -115,7 +117,6 @@ static const char* describe_unsupported(const char* f) {
       default: return "nested";
     }
   }
-  if (f[0] == 'v') return "view (utf8_view/binary_view)";
   if (f[0] == 't' && f[1] == 'D') return "duration";
   if (f[0] == 't' && f[1] == 'i') return "interval";
   return "unknown";
@@ -175,11 +176,11 @@ static void map_to_parquet(artemis_arrow_type* t) {
     case AK_FLOAT64:
       t->physical_type = PQ_DOUBLE; t->value_width = 8; t->sort_kind = ARTEMIS_SORT_DOUBLE;
       break;
-    case AK_UTF8: case AK_LARGE_UTF8:
+    case AK_UTF8: case AK_LARGE_UTF8: case AK_UTF8_VIEW:
       t->physical_type = PQ_BYTE_ARRAY; t->value_width = 0; t->sort_kind = ARTEMIS_SORT_BYTES;
       t->converted_type = PQ_CT_UTF8; t->lt_kind = PQ_LT_STRING;
       break;
-    case AK_BINARY: case AK_LARGE_BINARY:
+    case AK_BINARY: case AK_LARGE_BINARY: case AK_BINARY_VIEW:
       t->physical_type = PQ_BYTE_ARRAY; t->value_width = 0; t->sort_kind = ARTEMIS_SORT_BYTES;
       break;
     case AK_FIXED_BINARY:
@@ -244,6 +245,8 @@ static void map_to_parquet(artemis_arrow_type* t) {
 static int parse_value_format(const char* f, int64_t col, const char* name, artemis_arrow_type* t,
                               artemis_error* error) {
   if (simple_kind(f, &t->kind)) return ARTEMIS_OK;
+  if (strcmp(f, "vu") == 0) { t->kind = AK_UTF8_VIEW; return ARTEMIS_OK; }
+  if (strcmp(f, "vz") == 0) { t->kind = AK_BINARY_VIEW; return ARTEMIS_OK; }
   if (strncmp(f, "w:", 2) == 0) {
     const char* p = f + 2;
     if (!parse_small_int(&p, &t->byte_width) || *p != '\0' || t->byte_width <= 0)

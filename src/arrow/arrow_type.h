@@ -12,6 +12,7 @@ typedef enum artemis_arrow_kind {
   AK_BOOL = 1, AK_INT8, AK_INT16, AK_INT32, AK_INT64, AK_UINT8, AK_UINT16, AK_UINT32, AK_UINT64,
   AK_FLOAT16, AK_FLOAT32, AK_FLOAT64,
   AK_UTF8, AK_LARGE_UTF8, AK_BINARY, AK_LARGE_BINARY, AK_FIXED_BINARY,
+  AK_UTF8_VIEW, AK_BINARY_VIEW, /* 16-byte views: inline up to 12 bytes, else into variadic buffers */
   AK_DATE32, AK_DATE64, AK_TIME32, AK_TIME64, AK_TIMESTAMP, AK_DECIMAL,
   AK_NULL /* every value null: Parquet UNKNOWN */
 } artemis_arrow_kind;

@@ -20,6 +20,33 @@ static inline int64_t offset_at(const artemis_array_view* a, int64_t i) {
   return v;
 }
 
+static int is_view(artemis_arrow_kind kind) { return kind == AK_UTF8_VIEW || kind == AK_BINARY_VIEW; }
+
+/* Length and bytes of element `i` of a view array (validated by view_array). */
+static inline void view_at(const artemis_array_view* a, int64_t i, const uint8_t** p, uint32_t* len) {
+  const uint8_t* v = a->views + 16 * i;
+  int32_t n, buffer, offset;
+  memcpy(&n, v, 4);
+  *len = (uint32_t)n;
+  if (n <= 12) {
+    *p = v + 4; /* short values live in the view itself */
+    return;
+  }
+  memcpy(&buffer, v + 8, 4);
+  memcpy(&offset, v + 12, 4);
+  *p = a->variadic[buffer] + offset;
+}
+
+/* Byte length of element `i` of a view or offsets array. */
+static inline int64_t value_length(const artemis_array_view* a, int64_t i) {
+  if (a->views) {
+    int32_t n;
+    memcpy(&n, a->views + 16 * i, 4);
+    return n;
+  }
+  return offset_at(a, i + 1) - offset_at(a, i);
+}
+
 static int is_var_length(artemis_arrow_kind kind) {
   return kind == AK_UTF8 || kind == AK_LARGE_UTF8 || kind == AK_BINARY || kind == AK_LARGE_BINARY;
 }
@@ -66,6 +93,60 @@ static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, a
     out->offset = a->offset + logical_offset;
     out->length = length;
     out->all_null = 1;
+    return ARTEMIS_OK;
+  }
+  if (!index_kind && is_view(t->kind)) {
+    /* C Data Interface views: validity, views, the variadic data buffers, and last an int64
+     * array with the size of each data buffer (the only bound the producer gives). */
+    if (a->offset + a->length > MAX_IMPLIED_BYTES / 16)
+      return INVALID("column %lld \"%s\": %s array of %lld elements implies a buffer beyond the address space",
+                     (long long)col, name, role, (long long)(a->offset + a->length));
+    if (a->n_buffers < 3 || !a->buffers)
+      return INVALID("column %lld \"%s\": %s %s array has %lld buffers; a view array has at least 3 (validity, views, "
+                     "buffer sizes)",
+                     (long long)col, name, role, artemis_arrow_kind_name(t->kind), (long long)a->n_buffers);
+    if (a->n_children != 0) return INVALID("column %lld \"%s\": %s array of a flat type has children", (long long)col, name, role);
+    out->offset = a->offset + logical_offset;
+    out->length = length;
+    out->validity = a->null_count == 0 ? NULL : a->buffers[0];
+    if (!a->buffers[0] && a->null_count != 0 && a->null_count != -1)
+      return INVALID("column %lld \"%s\": %s array reports %lld nulls but has no validity bitmap", (long long)col, name,
+                     role, (long long)a->null_count);
+    out->views = a->buffers[1];
+    out->n_variadic = a->n_buffers - 3;
+    out->variadic = (const uint8_t* const*)(a->buffers + 2);
+    const uint8_t* sizes = a->buffers[a->n_buffers - 1];
+    if (length == 0) return ARTEMIS_OK;
+    if (!out->views) return INVALID("column %lld \"%s\": %s array has NULL views", (long long)col, name, role);
+    if (out->n_variadic > 0 && !sizes)
+      return INVALID("column %lld \"%s\": %s array has NULL variadic buffer sizes", (long long)col, name, role);
+    for (int64_t i = 0; i < length; i++) {
+      int64_t idx = out->offset + i;
+      if (out->validity && !bit_is_set(out->validity, idx)) continue; /* a null slot's view is not read */
+      const uint8_t* v = out->views + 16 * idx;
+      int32_t n, buffer, offset;
+      memcpy(&n, v, 4);
+      if (n < 0)
+        return INVALID("column %lld \"%s\": %s view at row %lld has negative length %d", (long long)col, name, role,
+                       (long long)(logical_offset + i), (int)n);
+      if (n > INT32_MAX - 64)
+        return artemis_set_error_at(error, ARTEMIS_E_LIMIT, col, -1, logical_offset + i,
+                                    "column %lld \"%s\": value at row %lld is %d bytes; Parquet pages hold at most 2 GiB",
+                                    (long long)col, name, (long long)(logical_offset + i), (int)n);
+      if (n <= 12) continue;
+      memcpy(&buffer, v + 8, 4);
+      memcpy(&offset, v + 12, 4);
+      if (buffer < 0 || buffer >= out->n_variadic)
+        return INVALID("column %lld \"%s\": %s view at row %lld points into data buffer %d of %lld", (long long)col,
+                       name, role, (long long)(logical_offset + i), (int)buffer, (long long)out->n_variadic);
+      int64_t size;
+      memcpy(&size, sizes + 8 * buffer, 8);
+      if (offset < 0 || (int64_t)offset + n > size || !out->variadic[buffer])
+        return INVALID("column %lld \"%s\": %s view at row %lld (offset %d, length %d) is outside data buffer %d of "
+                       "%lld bytes",
+                       (long long)col, name, role, (long long)(logical_offset + i), (int)offset, (int)n, (int)buffer,
+                       (long long)size);
+    }
     return ARTEMIS_OK;
   }
   int var = !index_kind && is_var_length(t->kind);
@@ -305,6 +386,17 @@ int64_t artemis_column_arrow_bytes(const artemis_column_view* view, const artemi
     return bytes + n * w + (offset_at(a, a->offset + row + n) - offset_at(a, a->offset + row));
   }
   if (t->kind == AK_BOOL || t->kind == AK_NULL) return bytes + (n + 7) / 8;
+  if (is_view(t->kind)) {
+    /* 16 bytes per view, plus the out-of-line bytes of the non-null values. */
+    int64_t total = bytes + 16 * n;
+    for (int64_t i = 0; i < n; i++) {
+      int64_t idx = a->offset + row + i;
+      if (a->validity && !bit_is_set(a->validity, idx)) continue;
+      int64_t len = value_length(a, idx);
+      if (len > 12) total += len;
+    }
+    return total;
+  }
   return bytes + n * arrow_value_width(t);
 }
 
@@ -317,16 +409,16 @@ int64_t artemis_gather_rows_within(const artemis_column_view* view, const artemi
   }
   const artemis_array_view* a = &view->array;
   int64_t base = a->offset + row;
-  if (!t->is_dictionary && offset_at(a, base + max_rows) - offset_at(a, base) <= max_bytes) return max_rows;
+  if (!t->is_dictionary && !a->views && offset_at(a, base + max_rows) - offset_at(a, base) <= max_bytes) return max_rows;
   int64_t total = 0;
   for (int64_t i = 0; i < max_rows; i++) {
     int64_t len;
+    if (a->validity && !bit_is_set(a->validity, base + i)) continue;
     if (t->is_dictionary) {
-      if (a->validity && !bit_is_set(a->validity, base + i)) continue;
       int64_t k = view->dict.offset + read_index(a, t->index_kind, base + i);
-      len = offset_at(&view->dict, k + 1) - offset_at(&view->dict, k);
+      len = value_length(&view->dict, k);
     } else {
-      len = offset_at(a, base + i + 1) - offset_at(a, base + i);
+      len = value_length(a, base + i);
     }
     total += len;
     if (total > max_bytes) return i > 0 ? i : 1;
@@ -381,6 +473,10 @@ static inline void convert_fixed(const artemis_array_view* a, const artemis_arro
 }
 
 static inline void value_bytes(const artemis_array_view* a, int64_t idx, const uint8_t** p, uint32_t* len) {
+  if (a->views) {
+    view_at(a, idx, p, len);
+    return;
+  }
   int64_t start = offset_at(a, idx), end = offset_at(a, idx + 1);
   static const uint8_t kEmpty[1] = {0};
   *p = end > start ? a->data + start : kEmpty; /* data may be NULL when every value is empty */
@@ -445,6 +541,22 @@ int artemis_gather(const artemis_column_view* view, const artemis_arrow_type* t,
   if (non_null && artemis_buf_reserve(&s->lengths, non_null * sizeof(uint32_t)) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
   uint32_t* lengths = (uint32_t*)(void*)s->lengths.data;
   out->lengths = lengths;
+  if (!t->is_dictionary && a->views) {
+    /* Views point anywhere: the values are copied together. */
+    artemis_buf_clear(&s->bytes);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (levels && !levels[i]) continue;
+      const uint8_t* p;
+      uint32_t len;
+      view_at(a, base + (int64_t)i, &p, &len);
+      if (artemis_buf_append(&s->bytes, p, len) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
+      lengths[k++] = len;
+    }
+    out->bytes = s->bytes.data;
+    out->bytes_len = s->bytes.len;
+    return ARTEMIS_OK;
+  }
   if (!t->is_dictionary) {
     if (n == 0) return ARTEMIS_OK;
     int64_t first = offset_at(a, base), last = offset_at(a, base + (int64_t)n);

@@ -25,6 +25,10 @@ typedef struct artemis_array_view {
   const void* offsets;        /* var-length: int32 or int64 offsets */
   const uint8_t* data;        /* var-length bytes */
   int large_offsets;
+  const uint8_t* views;       /* view types: 16-byte views (length, inline bytes or prefix,
+                                 buffer index, offset); NULL for every other type */
+  const uint8_t* const* variadic; /* view types: the data buffers views point into */
+  int64_t n_variadic;
   int all_null;               /* null-type array: no buffers, every element null */
 } artemis_array_view;
 

@@ -108,6 +108,9 @@ static void append_value(tb_col* c, const char* format, int64_t row, int allow_e
       }
       return;
     }
+    case 'v': /* utf8_view / binary_view: the same values as utf8 / binary */
+      append_value(c, format[1] == 'u' ? "u" : "z", row, allow_extremes);
+      return;
     case 'w': {
       uint8_t raw[16];
       for (int i = 0; i < 16; i++) raw[i] = (uint8_t)(extreme ? (pick == 0 ? 0x00 : 0xff) : next_u64());
@@ -311,6 +314,39 @@ static void delta_case(void) {
   write_case(&spec);
 }
 
+/* utf8_view / binary_view input (the table builder makes views as producers do: short
+ * values inline, long ones in two data buffers, garbage views in null slots), under the
+ * default, PLAIN, DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY encodings. */
+static void view_case(void) {
+  static const char* names[] = {"s_view", "b_view", "s_view_plain", "s_view_dlba", "s_view_dba", "b_view_dba"};
+  static const char* formats[] = {"vu", "vz", "vu", "vu", "vu", "vz"};
+  static const artemis_column_encoding encodings[] = {
+      ARTEMIS_ENCODING_DEFAULT, ARTEMIS_ENCODING_DEFAULT, ARTEMIS_ENCODING_PLAIN, ARTEMIS_ENCODING_DELTA_LENGTH_BYTE_ARRAY,
+      ARTEMIS_ENCODING_DELTA_BYTE_ARRAY, ARTEMIS_ENCODING_DELTA_BYTE_ARRAY};
+  enum { N = sizeof names / sizeof names[0] };
+  int nullable[N];
+  artemis_column_option map[N];
+  for (int i = 0; i < N; i++) {
+    nullable[i] = i != 2;
+    map[i] = (artemis_column_option){names[i], encodings[i], 0};
+  }
+  artemis_writer_options o;
+  artemis_writer_options_init(&o);
+  o.row_group_target_bytes = 128 * 1024;
+  o.data_page_target_bytes = 4096;
+  o.columns = map;
+  o.column_count = N;
+  const char* meta =
+      "{\"columns\": {\"s_view\": {\"codec\": \"ZSTD\", \"encodings_include\": [\"RLE_DICTIONARY\"], \"stats\": true}, "
+      "\"b_view\": {\"stats\": true}, "
+      "\"s_view_plain\": {\"encodings_exclude\": [\"RLE_DICTIONARY\"], \"stats\": true}, "
+      "\"s_view_dlba\": {\"encodings_include\": [\"DELTA_LENGTH_BYTE_ARRAY\"], \"stats\": true}, "
+      "\"s_view_dba\": {\"encodings_include\": [\"DELTA_BYTE_ARRAY\"], \"stats\": true}, "
+      "\"b_view_dba\": {\"encodings_include\": [\"DELTA_BYTE_ARRAY\"], \"stats\": true}}}";
+  case_spec spec = {"view_types", N, names, formats, nullable, 4, 2500, 12, 0, &o, meta, 0};
+  write_case(&spec);
+}
+
 static void fallback_case(void) {
   static const char* names[] = {"id", "note", "big"};
   static const char* formats[] = {"l", "u", "l"};
@@ -343,10 +379,14 @@ static void dictionary_input_case(void) {
     snprintf(b, sizeof b, "key-%03d", i);
     tb_str(d3, b);
   }
-  tb_col* cols[3] = {tb_col_new_dict("planet", "c", d1, 1), tb_col_new_dict("code", "s", d2, 1),
-                     tb_col_new_dict("key", "I", d3, 0)};
+  tb_col* d4 = tb_col_new("v", "vu", 1); /* dictionary<utf8_view> */
+  const char* long_words[] = {"a moon of saturn, with methane lakes", "io", "europa's ocean under the ice", ""};
+  for (int i = 0; i < 4; i++) tb_str(d4, long_words[i]);
+  tb_null(d4);
+  tb_col* cols[4] = {tb_col_new_dict("planet", "c", d1, 1), tb_col_new_dict("code", "s", d2, 1),
+                     tb_col_new_dict("key", "I", d3, 0), tb_col_new_dict("moon", "i", d4, 1)};
   struct ArrowSchema schema;
-  tb_schema(cols, 3, &schema);
+  tb_schema(cols, 4, &schema);
   char path[4096];
   parquet_path(name, path, sizeof path);
   artemis_writer* w;
@@ -361,9 +401,10 @@ static void dictionary_input_case(void) {
       if (next_u64() % 10 == 0) tb_null(cols[0]); else tb_int(cols[0], (int64_t)(next_u64() % 7));
       if (next_u64() % 10 == 0) tb_null(cols[1]); else tb_int(cols[1], (int64_t)(next_u64() % 21));
       tb_int(cols[2], (int64_t)(next_u64() % 300));
+      if (next_u64() % 10 == 0) tb_null(cols[3]); else tb_int(cols[3], (int64_t)(next_u64() % 5));
     }
     struct ArrowArray batch;
-    tb_batch(cols, 3, 0, &batch, values);
+    tb_batch(cols, 4, 0, &batch, values);
     total += 500;
     rc = artemis_writer_write(w, &batch, &err);
     batch.release(&batch);
@@ -373,10 +414,10 @@ static void dictionary_input_case(void) {
   rc = artemis_writer_close(w, NULL, &err);
   if (rc) die(name, rc, &err);
   FILE* expected = open_case_file(name, ".expected.json");
-  tb_write_expected_json(cols, 3, total, "{\"columns\": {\"planet\": {\"stats\": true}, \"code\": {\"stats\": true}, \"key\": {\"stats\": true}}}", expected);
+  tb_write_expected_json(cols, 4, total, "{\"columns\": {\"planet\": {\"stats\": true}, \"code\": {\"stats\": true}, \"key\": {\"stats\": true}, \"moon\": {\"stats\": true}}}", expected);
   fclose(expected);
   printf("%-22s rows=%lld\n", name, (long long)total);
-  for (int i = 0; i < 3; i++) tb_col_free(cols[i]);
+  for (int i = 0; i < 4; i++) tb_col_free(cols[i]);
 }
 
 /* Dictionary columns whose chunks start with all-null pages (an empty dictionary so far),
@@ -687,6 +728,7 @@ int main(int argc, char** argv) {
   delta_case();
   fallback_case();
   dictionary_input_case();
+  view_case();
   nulls_first_case();
   canonical_case();
   interrupted_case();

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { K_BOOL, K_FIXED, K_VAR32, K_VAR64, K_DECIMAL } storage_kind;
+typedef enum { K_BOOL, K_FIXED, K_VAR32, K_VAR64, K_VIEW, K_DECIMAL } storage_kind;
 
 struct tb_col {
   char* name;
@@ -67,6 +67,8 @@ static void classify(tb_col* c) {
   if (!strcmp(f, "U")) { c->storage = K_VAR64; snprintf(c->type_name, sizeof c->type_name, "utf8"); return; }
   if (!strcmp(f, "z")) { c->storage = K_VAR32; snprintf(c->type_name, sizeof c->type_name, "binary"); return; }
   if (!strcmp(f, "Z")) { c->storage = K_VAR64; snprintf(c->type_name, sizeof c->type_name, "binary"); return; }
+  if (!strcmp(f, "vu")) { c->storage = K_VIEW; snprintf(c->type_name, sizeof c->type_name, "utf8"); return; }
+  if (!strcmp(f, "vz")) { c->storage = K_VIEW; snprintf(c->type_name, sizeof c->type_name, "binary"); return; }
   if (!strncmp(f, "w:", 2)) {
     c->width = (size_t)atoi(f + 2);
     snprintf(c->type_name, sizeof c->type_name, "fixed_binary:%zu", c->width);
@@ -158,7 +160,7 @@ static void push_row(tb_col* c, int valid, const void* bytes, size_t n, const ch
 
 void tb_null(tb_col* c) {
   uint8_t zeros[16] = {0};
-  size_t n = c->storage == K_VAR32 || c->storage == K_VAR64 ? 0 : c->storage == K_BOOL ? 1 : c->width;
+  size_t n = c->storage == K_VAR32 || c->storage == K_VAR64 || c->storage == K_VIEW ? 0 : c->storage == K_BOOL ? 1 : c->width;
   push_row(c, 0, zeros, n, "null");
 }
 
@@ -171,7 +173,11 @@ void tb_int(tb_col* c, int64_t v) {
       fprintf(stderr, "table_builder: dictionary index out of range\n");
       exit(1);
     }
-    snprintf(text, sizeof text, "%s", c->dictionary->expected[v]);
+    /* The row's expectation is its dictionary value's, whatever its length. */
+    uint8_t le[8];
+    for (size_t i = 0; i < 8; i++) le[i] = (uint8_t)((uint64_t)v >> (8 * i));
+    push_row(c, 1, le, c->width, c->dictionary->expected[v]); /* a null value stays a valid index */
+    return;
   } else {
     int64_t canonical = v / c->divisor;
     /* An unrepresentable value (a test of the writer's overflow check) has no expectation. */
@@ -260,9 +266,11 @@ void tb_decimal(tb_col* c, int64_t hi, uint64_t lo) {
 
 /* ---- Arrow structs ------------------------------------------------------------------- */
 
+#define TB_MAX_BUFFERS 5 /* a view array: validity, views, two data buffers, their sizes */
+
 typedef struct owned {
-  void* buffers[3];
-  const void* buffer_ptrs[3];
+  void* buffers[TB_MAX_BUFFERS];
+  const void* buffer_ptrs[TB_MAX_BUFFERS];
   struct ArrowArray** children;
   struct ArrowSchema** schema_children;
   int64_t n_children;
@@ -280,7 +288,7 @@ static void release_array(struct ArrowArray* a) {
     if (a->dictionary->release) a->dictionary->release(a->dictionary);
     free(a->dictionary);
   }
-  for (int i = 0; i < 3; i++) free(o->buffers[i]);
+  for (int i = 0; i < TB_MAX_BUFFERS; i++) free(o->buffers[i]);
   free(o->children);
   free(o);
   a->release = NULL;
@@ -361,6 +369,42 @@ static void column_array(const tb_col* c, struct ArrowArray* a) {
     for (int64_t i = 0; i < rows; i++)
       if (c->data[i]) bits[i / 8] |= (uint8_t)(1u << (i % 8));
     o->buffers[1] = bits;
+  } else if (c->storage == K_VIEW) {
+    /* Views as producers make them: values up to 12 bytes inline, longer ones in one of two
+     * data buffers (alternating, so buffer indexes vary), null slots holding garbage views
+     * that a consumer must never follow. */
+    nbuf = 5;
+    uint8_t* views = xrealloc(NULL, (size_t)rows * 16 + 1);
+    uint8_t* data[2] = {xrealloc(NULL, c->data_len + 1), xrealloc(NULL, c->data_len + 1)};
+    int64_t used[2] = {0, 0};
+    for (int64_t i = 0; i < rows; i++) {
+      uint8_t* v = views + 16 * i;
+      int32_t len = (int32_t)(c->offsets[i + 1] - c->offsets[i]);
+      const uint8_t* bytes = c->data + c->offsets[i];
+      memset(v, 0, 16);
+      if (!c->valid[i]) {
+        int32_t garbage[4] = {0x7fffff00, 0x41414141, 77, -5};
+        memcpy(v, garbage, 16);
+      } else if (len <= 12) {
+        memcpy(v, &len, 4);
+        if (len) memcpy(v + 4, bytes, (size_t)len);
+      } else {
+        int32_t b = (int32_t)(i % 2), off = (int32_t)used[b];
+        memcpy(data[b] + used[b], bytes, (size_t)len);
+        used[b] += len;
+        memcpy(v, &len, 4);
+        memcpy(v + 4, bytes, 4); /* prefix */
+        memcpy(v + 8, &b, 4);
+        memcpy(v + 12, &off, 4);
+      }
+    }
+    int64_t* sizes = xrealloc(NULL, 2 * sizeof(int64_t));
+    sizes[0] = used[0];
+    sizes[1] = used[1];
+    o->buffers[1] = views;
+    o->buffers[2] = data[0];
+    o->buffers[3] = data[1];
+    o->buffers[4] = sizes;
   } else if (c->storage == K_VAR32 || c->storage == K_VAR64) {
     nbuf = 3;
     if (c->storage == K_VAR32) {
@@ -378,7 +422,7 @@ static void column_array(const tb_col* c, struct ArrowArray* a) {
     o->buffers[1] = xrealloc(NULL, c->data_len);
     if (c->data_len) memcpy(o->buffers[1], c->data, c->data_len);
   }
-  for (int i = 0; i < 3; i++) o->buffer_ptrs[i] = o->buffers[i];
+  for (int i = 0; i < TB_MAX_BUFFERS; i++) o->buffer_ptrs[i] = o->buffers[i];
   memset(a, 0, sizeof *a);
   a->length = rows;
   a->null_count = o->buffers[0] ? nulls : 0;
