@@ -516,48 +516,60 @@ static void dump_canonical_batch(const struct ArrowSchema* schema, const struct 
   }
 }
 
-static void canonical_case(void) {
-  const char* name = "canonical_preset";
+/* The canonical telemetry (generator defaults but the row count and batch size) written
+ * with `options`, every value dumped as the case's expectation. Returns the summary (free
+ * with artemis_write_summary_free) and the schema (release it). */
+static artemis_write_summary* write_canonical(const char* name, int64_t rows, int64_t batch_rows,
+                                              const artemis_writer_options* options, struct ArrowSchema* schema) {
   artemis_sample_options so;
   artemis_sample_options_init(&so);
-  so.total_rows = canonical_rows;
-  so.batch_rows = 50000;
+  so.total_rows = rows;
+  if (batch_rows > 0) so.batch_rows = batch_rows;
   artemis_sample* sample;
   artemis_error err;
   int rc = artemis_sample_open(&sample, &so, &err);
   if (rc) die(name, rc, &err);
-  struct ArrowSchema schema;
-  rc = artemis_sample_schema(&schema, &err);
+  rc = artemis_sample_schema(schema, &err);
   if (rc) die(name, rc, &err);
-  artemis_writer_options o;
-  artemis_writer_options_init(&o);
-  artemis_writer_options_use_artemis_preset(&o);
-  o.row_group_target_bytes = 16ll << 20; /* several row groups */
   char path[4096];
   parquet_path(name, path, sizeof path);
   artemis_writer* w;
-  rc = artemis_writer_open(&w, path, &schema, &o, &err);
+  rc = artemis_writer_open(&w, path, schema, options, &err);
   if (rc) die(name, rc, &err);
   FILE* values = open_case_file(name, ".values.jsonl");
   struct ArrowArray batch;
   while ((rc = artemis_sample_next(sample, &batch, &err)) == ARTEMIS_OK) {
-    dump_canonical_batch(&schema, &batch, values);
+    dump_canonical_batch(schema, &batch, values);
     rc = artemis_writer_write(w, &batch, &err);
     batch.release(&batch);
     if (rc) die(name, rc, &err);
   }
   if (rc != ARTEMIS_E_END_OF_STREAM) die(name, rc, &err);
   fclose(values);
+  artemis_sample_close(sample);
   artemis_write_summary* summary;
   rc = artemis_writer_close(w, &summary, &err);
   if (rc) die(name, rc, &err);
+  return summary;
+}
+
+/* The briefing's canonical schema table, as harness types. */
+static const char* const kCanonicalTypes[] = {"timestamp_ns", "utf8", "uint32", "utf8", "uint64", "float64",
+                                              "float64", "float64", "uint8", "utf8", "utf8", "utf8"};
+
+static void canonical_case(void) {
+  const char* name = "canonical_preset";
+  artemis_writer_options o;
+  artemis_writer_options_init(&o);
+  artemis_writer_options_use_artemis_preset(&o);
+  o.row_group_target_bytes = 16ll << 20; /* several row groups */
+  struct ArrowSchema schema;
+  artemis_write_summary* summary = write_canonical(name, canonical_rows, 50000, &o, &schema);
   FILE* expected = open_case_file(name, ".expected.json");
   fprintf(expected, "{\"rows\": %lld, \"columns\": [", (long long)summary->rows);
-  static const char* types[] = {"timestamp_ns", "utf8", "uint32", "utf8", "uint64", "float64", "float64", "float64",
-                                "uint8", "utf8", "utf8", "utf8"};
   for (int64_t c = 0; c < schema.n_children; c++)
     fprintf(expected, "%s{\"name\": \"%s\", \"type\": \"%s\", \"nullable\": %s}", c ? ", " : "", schema.children[c]->name,
-            types[c], (schema.children[c]->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
+            kCanonicalTypes[c], (schema.children[c]->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
   fprintf(expected,
           "], \"metadata\": {\"row_groups\": %lld, \"columns\": {"
           "\"sample_timestamp_ns\": {\"codec\": \"ZSTD\", \"encodings_include\": [\"DELTA_BINARY_PACKED\"], "
@@ -586,7 +598,6 @@ static void canonical_case(void) {
   }
   artemis_write_summary_free(summary);
   schema.release(&schema);
-  artemis_sample_close(sample);
 }
 
 /* A writer killed mid-write (SIGKILL after several row groups reached the file): leaves
@@ -619,49 +630,19 @@ static void interrupted_case(void) {
  * generated arrays, statistics of every column checked, and no expectation taken from our
  * own summary (no row-group count). */
 static void acceptance_roundtrip_case(const char* name, int64_t rows, int measured_preset) {
-  artemis_sample_options so;
-  artemis_sample_options_init(&so);
-  so.total_rows = rows;
-  artemis_sample* sample;
-  artemis_error err;
-  int rc = artemis_sample_open(&sample, &so, &err);
-  if (rc) die(name, rc, &err);
-  struct ArrowSchema schema;
-  rc = artemis_sample_schema(&schema, &err);
-  if (rc) die(name, rc, &err);
   artemis_writer_options o;
   artemis_writer_options_init(&o);
   if (measured_preset) artemis_writer_options_use_measured_preset(&o);
   else artemis_writer_options_use_artemis_preset(&o);
   o.row_group_target_bytes = 16ll << 20; /* a few row groups at a few 100k rows */
-  char path[4096];
-  parquet_path(name, path, sizeof path);
-  artemis_writer* w;
-  rc = artemis_writer_open(&w, path, &schema, &o, &err);
-  if (rc) die(name, rc, &err);
-  FILE* values = open_case_file(name, ".values.jsonl");
-  int64_t total = 0;
-  struct ArrowArray batch;
-  while ((rc = artemis_sample_next(sample, &batch, &err)) == ARTEMIS_OK) {
-    dump_canonical_batch(&schema, &batch, values);
-    total += batch.length;
-    rc = artemis_writer_write(w, &batch, &err);
-    batch.release(&batch);
-    if (rc) die(name, rc, &err);
-  }
-  if (rc != ARTEMIS_E_END_OF_STREAM) die(name, rc, &err);
-  fclose(values);
-  artemis_write_summary* summary;
-  rc = artemis_writer_close(w, &summary, &err);
-  if (rc) die(name, rc, &err);
-  /* The briefing's canonical schema table, as harness types. */
-  static const char* types[] = {"timestamp_ns", "utf8", "uint32", "utf8", "uint64", "float64", "float64", "float64",
-                                "uint8", "utf8", "utf8", "utf8"};
+  struct ArrowSchema schema;
+  artemis_write_summary* summary = write_canonical(name, rows, 0, &o, &schema);
+  int64_t total = summary->rows;
   FILE* expected = open_case_file(name, ".expected.json");
   fprintf(expected, "{\"rows\": %lld, \"columns\": [", (long long)total);
   for (int64_t c = 0; c < schema.n_children; c++)
     fprintf(expected, "%s{\"name\": \"%s\", \"type\": \"%s\", \"nullable\": %s}", c ? ", " : "", schema.children[c]->name,
-            types[c], (schema.children[c]->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
+            kCanonicalTypes[c], (schema.children[c]->flags & ARROW_FLAG_NULLABLE) ? "true" : "false");
   fprintf(expected, "], \"metadata\": {\"columns\": {");
   for (int64_t c = 0; c < schema.n_children; c++)
     fprintf(expected, "%s\"%s\": {\"codec\": \"ZSTD\", \"stats\": true}", c ? ", " : "", schema.children[c]->name);
@@ -671,7 +652,6 @@ static void acceptance_roundtrip_case(const char* name, int64_t rows, int measur
          (long long)summary->file_bytes);
   artemis_write_summary_free(summary);
   schema.release(&schema);
-  artemis_sample_close(sample);
 }
 
 int main(int argc, char** argv) {
