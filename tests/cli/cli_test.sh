@@ -133,6 +133,28 @@ rc=$?
 if [ "$rc" = 130 ] && grep -q interrupted int.err; then ok; else fail "sigint: exit $rc, stderr $(cat int.err)"; fi
 no_output sigint-leaves-nothing interrupted.parquet
 
+# SIGINT while blocked on an empty pipe (no schema yet): exits at once, nothing on disk.
+(sleep 20 | "$CLI" -o blocked.parquet --no-progress 2>blocked.err) &
+sleep 0.5
+pkill -INT -f -- "-o blocked.parquet" || true
+wait $! 2>/dev/null
+if grep -q interrupted blocked.err; then ok; else fail "sigint-blocked-read: $(cat blocked.err)"; fi
+no_output sigint-blocked-read-leaves-nothing blocked.parquet
+# SIGTERM after the schema, while waiting for batches: the .inprogress it created is removed.
+( head -c 2000 "$GOLDEN/generated_primitive.stream"; sleep 20 ) | "$CLI" - -o stalled.parquet --no-progress 2>stalled.err &
+for _ in $(seq 1 100); do [ -e stalled.parquet.inprogress ] && break; sleep 0.05; done
+[ -e stalled.parquet.inprogress ] && ok || fail "sigterm-stalled: no .inprogress while waiting for batches"
+pkill -TERM -f -- "-o stalled.parquet" || true
+for _ in $(seq 1 100); do grep -q interrupted stalled.err && break; sleep 0.05; done
+if grep -q interrupted stalled.err; then ok; else fail "sigterm-stalled: $(cat stalled.err)"; fi
+no_output sigterm-stalled-leaves-nothing stalled.parquet
+# A closed stdout (--log-json - | head) is a write error (exit 4), never a SIGPIPE death.
+set +o pipefail
+"$CLI" --sample 300000 --row-group-bytes 1MiB -o piped.parquet --log-json - --no-progress 2>piped.err | head -c 10 >/dev/null
+rc=${PIPESTATUS[0]}
+if [ "$rc" = 4 ] && grep -q "could not be written" piped.err && [ -e piped.parquet ] && [ ! -e piped.parquet.inprogress ]; then ok
+else fail "sigpipe: exit $rc, $(cat piped.err)"; fi
+
 # ---- inspect -----------------------------------------------------------------------------
 expect inspect-text 0 stdout 'row group 0: 5000 rows' -- "$CLI" inspect summary.parquet
 expect inspect-encodings 0 stdout 'sample_timestamp_ns +ZSTD +[A-Z_,]*DELTA_BINARY_PACKED' -- "$CLI" inspect summary.parquet

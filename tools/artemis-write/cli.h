@@ -61,7 +61,8 @@ int cli_write_command(const cli_options* options);
 /* `artemis-write inspect FILE.parquet [--json]`. */
 int cli_inspect_command(int argc, char** argv);
 
-/* JSON output helpers. */
+/* JSON output helpers. Strings that are not valid UTF-8 are written as "0x<hex>". */
+int cli_utf8_valid(const uint8_t* bytes, size_t len);
 void cli_json_string(FILE* f, const char* s);
 void cli_json_bytes_as_string(FILE* f, const uint8_t* bytes, size_t len);
 void cli_write_summary_json(FILE* f, const artemis_write_summary* summary, double seconds,

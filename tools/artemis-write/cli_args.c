@@ -50,8 +50,9 @@ static const char kUsage[] =
     "  1  usage error (bad option, or an encoding that does not fit a column's type)\n"
     "  2  invalid or unsupported input (malformed IPC, a type Parquet cannot hold, a bad value)\n"
     "  3  output conflict: OUTPUT or OUTPUT.inprogress already exists\n"
-    "  4  I/O error (reading input, writing output, disk full, file too large) or out of memory\n"
-    "  130 interrupted (SIGINT/SIGTERM)\n"
+    "  4  I/O error (reading input, writing output, disk full, file too large), out of memory,\n"
+    "     or an internal error\n"
+    "  130 interrupted (SIGINT/SIGTERM before the file is being published; the output is removed)\n"
     "On any error a one-line message names the cause and nothing is left at OUTPUT.\n";
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char* fmt, ...) {

@@ -75,11 +75,11 @@ static int read_at(inspect_file* f, int64_t offset, void* out, size_t n) {
 static int count_pages(inspect_file* f, int64_t start, int64_t total, int64_t* dictionary_pages, int64_t* data_pages,
                        int64_t* bad_offset) {
   *dictionary_pages = *data_pages = 0;
-  int64_t at = start, end = start + total;
-  if (start < 4 || total < 0 || end > f->size || end < start) {
+  if (start < 4 || total < 0 || start > f->size || total > f->size - start) {
     *bad_offset = start;
     return -1;
   }
+  int64_t at = start, end = start + total;
   artemis_buf window;
   artemis_buf_init(&window, &f->mem);
   int rc = 0;
@@ -155,7 +155,7 @@ static void print_stat_value(FILE* out, int json, int64_t physical, int64_t conv
     else fputs(text, out);
     return;
   }
-  int printable = physical == 6;
+  int printable = physical == 6 && cli_utf8_valid(p, n);
   for (size_t i = 0; i < n && printable; i++) printable = p[i] >= 0x20 && p[i] != 0x7f;
   if (printable) {
     if (json) cli_json_bytes_as_string(out, p, n);
@@ -298,6 +298,15 @@ static int inspect(inspect_file* f, int json, FILE* out) {
   }
   if (json) fprintf(out, "],\"row_groups\":[");
 
+  /* Column chunks follow the leaves of the schema tree (elements without children). */
+  size_t* leaves = artemis_mem_calloc(&f->mem, nschema, sizeof *leaves);
+  size_t nleaves = 0;
+  for (size_t i = 1; leaves && i < nschema; i++) {
+    int32_t children = 0;
+    artemis_thrift_get_i32(artemis_thrift_list_at(schema, i), SE_NUM_CHILDREN, &children);
+    if (children <= 0) leaves[nleaves++] = i;
+  }
+
   for (size_t g = 0; g < ngroups; g++) {
     const artemis_thrift_value* rg = artemis_thrift_list_at(groups, g);
     int64_t rows = 0, total_bytes = 0, total_compressed = -1;
@@ -332,7 +341,7 @@ static int inspect(inspect_file* f, int json, FILE* out) {
       const artemis_thrift_value* encodings = artemis_thrift_get_list(md, CMD_ENCODINGS, ARTEMIS_THRIFT_I32);
       const artemis_thrift_value* stats = artemis_thrift_field_of_kind(md, CMD_STATISTICS, ARTEMIS_THRIFT_STRUCT);
       int32_t converted = -1;
-      if (c + 1 < nschema) artemis_thrift_get_i32(artemis_thrift_list_at(schema, c + 1), SE_CONVERTED, &converted);
+      if (c < nleaves) artemis_thrift_get_i32(artemis_thrift_list_at(schema, leaves[c]), SE_CONVERTED, &converted);
       int64_t start = dict_offset > 0 && dict_offset < data_offset ? dict_offset : data_offset;
       int64_t dict_pages = 0, data_pages = 0, bad_at = -1;
       int pages_ok = md && count_pages(f, start, compressed, &dict_pages, &data_pages, &bad_at) == 0;
@@ -407,6 +416,7 @@ static int inspect(inspect_file* f, int json, FILE* out) {
     if (json) fputs("]}", out);
   }
   if (json) fputs("]}\n", out);
+  artemis_mem_free(&f->mem, leaves);
   artemis_thrift_free(meta);
   return exit_code;
 }

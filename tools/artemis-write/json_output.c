@@ -3,7 +3,36 @@
 
 #include "cli.h"
 
+int cli_utf8_valid(const uint8_t* p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = p[i];
+    size_t extra;
+    uint32_t cp, min;
+    if (c < 0x80) { i++; continue; }
+    if ((c & 0xE0) == 0xC0) { extra = 1; cp = c & 0x1Fu; min = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { extra = 2; cp = c & 0x0Fu; min = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { extra = 3; cp = c & 0x07u; min = 0x10000; }
+    else return 0;
+    if (n - i <= extra) return 0;
+    for (size_t k = 1; k <= extra; k++) {
+      if ((p[i + k] & 0xC0) != 0x80) return 0;
+      cp = (cp << 6) | (p[i + k] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0; /* overlong, out of range, surrogate */
+    i += extra + 1;
+  }
+  return 1;
+}
+
 void cli_json_bytes_as_string(FILE* f, const uint8_t* p, size_t len) {
+  if (!cli_utf8_valid(p, len)) {
+    /* JSON text must be UTF-8: other bytes are shown as hex, as inspect shows binary. */
+    fputs("\"0x", f);
+    for (size_t i = 0; i < len; i++) fprintf(f, "%02x", p[i]);
+    fputc('"', f);
+    return;
+  }
   fputc('"', f);
   for (size_t i = 0; i < len; i++) {
     unsigned char c = p[i];

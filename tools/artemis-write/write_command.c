@@ -11,11 +11,29 @@
 
 #include "cli.h"
 
-static volatile sig_atomic_t g_interrupted = 0;
+/* SIGINT/SIGTERM may arrive while the tool is blocked reading a pipe, inside the writer,
+ * anywhere: the handler does the whole job with async-signal-safe calls only. It removes
+ * the .inprogress file if this process created it (so no stale file blocks the next run)
+ * and exits 130. Around close() both signals are blocked: once close() starts, the outcome
+ * is whatever close() returns (a published file is not taken back). */
+static volatile sig_atomic_t g_own_inprogress = 0;
+static char g_inprogress_path[4200];
 
 static void on_interrupt(int signo) {
   (void)signo;
-  g_interrupted = 1;
+  if (g_own_inprogress) unlink(g_inprogress_path);
+  static const char kMessage[] = "artemis-write: interrupted: output discarded, nothing written\n";
+  ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  (void)ignored;
+  _exit(EXIT_INTERRUPTED);
+}
+
+static void block_interrupts(int block) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
 /* Where batches come from. */
@@ -133,10 +151,16 @@ static size_t build_encoding_map(const cli_options* o, artemis_column_option* ma
 }
 
 int cli_write_command(const cli_options* o) {
+  if (snprintf(g_inprogress_path, sizeof g_inprogress_path, "%s.inprogress", o->output) >= (int)sizeof g_inprogress_path) {
+    fprintf(stderr, "artemis-write: the output path is too long\n");
+    return EXIT_USAGE;
+  }
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_interrupt;
   sigemptyset(&sa.sa_mask);
+  sigaddset(&sa.sa_mask, SIGINT);
+  sigaddset(&sa.sa_mask, SIGTERM);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
 
@@ -187,7 +211,10 @@ int cli_write_command(const cli_options* o) {
     goto out;
   }
   artemis_writer* writer = NULL;
+  block_interrupts(1); /* the .inprogress is ours exactly when open succeeds */
   status = artemis_writer_open(&writer, o->output, &schema, &wo, &err);
+  if (status == ARTEMIS_OK) g_own_inprogress = 1;
+  block_interrupts(0);
   schema.release(&schema);
   if (status != ARTEMIS_OK) {
     exit_code = cli_fail(blame(status, &src, o->output), status, &err);
@@ -196,19 +223,13 @@ int cli_write_command(const cli_options* o) {
   }
   int64_t rows = 0, batches = 0;
   for (;;) {
-    if (g_interrupted) {
-      artemis_writer_abort(writer);
-      source_close(&src);
-      if (progress.shown) fputc('\n', stderr);
-      fprintf(stderr, "artemis-write: interrupted: %s discarded, nothing written\n", o->output);
-      exit_code = EXIT_INTERRUPTED;
-      goto out;
-    }
     struct ArrowArray batch;
     status = source_next(&src, &batch, &err);
     if (status == ARTEMIS_E_END_OF_STREAM) break;
     if (status != ARTEMIS_OK) {
+      block_interrupts(1);
       artemis_writer_abort(writer);
+      g_own_inprogress = 0;
       if (progress.shown) fputc('\n', stderr);
       exit_code = cli_fail(src.name, status, &err);
       source_close(&src);
@@ -218,7 +239,9 @@ int cli_write_command(const cli_options* o) {
     rows += batch.length;
     batch.release(&batch);
     if (status != ARTEMIS_OK) {
+      block_interrupts(1);
       artemis_writer_abort(writer);
+      g_own_inprogress = 0;
       if (progress.shown) fputc('\n', stderr);
       char where[4096];
       if (status == ARTEMIS_E_INVALID_INPUT || status == ARTEMIS_E_LIMIT)
@@ -236,7 +259,9 @@ int cli_write_command(const cli_options* o) {
   int have_input_info = src.reader != NULL;
   if (have_input_info) artemis_ipc_reader_get_info(src.reader, &input_info);
   artemis_write_summary* summary = NULL;
+  block_interrupts(1);
   status = artemis_writer_close(writer, &summary, &err);
+  g_own_inprogress = 0;
   if (status != ARTEMIS_OK) {
     if (progress.shown) fputc('\n', stderr);
     exit_code = cli_fail(o->output, status, &err);
