@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as Arrow from 'apache-arrow';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { isNaNHex } from './canonical.mjs';
 import { readArrowIpc, convertArrowIpc, writeHarnessCase, diffConversions } from './integration_json.mjs';
 import { runCli, leftovers, describeRun, oneLine, sanitizerReport, report, tally, runVerify, judgeVerify } from './ipc_corpus.mjs';
@@ -200,7 +201,7 @@ function usage(msg) {
   process.exit(2);
 }
 
-function main(argv) {
+async function main(argv) {
   let cli = null, seedValue = 20240611, keep = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--cli') cli = argv[++i];
@@ -219,7 +220,9 @@ function main(argv) {
     const values = generate(cols, rows);
     const dictionary = dictionaryVector();
     const fields = cols.map((c) => new Arrow.Field(c.name, c.arrowType, c.nullable));
-    const schema = new Arrow.Schema(fields);
+    // Schema-level custom metadata must reach the Parquet footer's key_value_metadata unchanged.
+    const schemaMetadata = new Map([['mission', 'artemis-ii'], ['ground_station', 'DSS-43 Canberra \u2713'], ['empty', '']]);
+    const schema = new Arrow.Schema(fields, schemaMetadata);
     const batches = [];
     let start = 0;
     for (const size of batchSizes) {
@@ -280,6 +283,16 @@ function main(argv) {
       report('PASS', `arrowjs [${mode}]`, 'converted (exit 0)');
     }
     if (accepted.length) judgeVerify(accepted, runVerify(casesDir).out);
+    {
+      const con = await (await DuckDBInstance.create(':memory:')).connect();
+      for (const name of accepted) {
+        const file = path.join(casesDir, `${name}.parquet`).replaceAll("'", "''");
+        const rows = (await con.runAndReadAll(`SELECT decode(key) k, decode(value) v FROM parquet_kv_metadata('${file}') ORDER BY k`)).getRowObjectsJson();
+        const got = JSON.stringify(rows.map((r) => [r.k, r.v]));
+        const want = JSON.stringify([...schemaMetadata].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+        report(got === want ? 'PASS' : 'FAIL', `${name} duckdb:kv_metadata`, got === want ? 'schema metadata passed through' : `got ${got}, expected ${want}`);
+      }
+    }
   } finally {
     if (!keep) fs.rmSync(work, { recursive: true, force: true });
   }
@@ -288,4 +301,4 @@ function main(argv) {
   return tally.failed === 0 && tally.passed > 0 ? 0 : 1;
 }
 
-process.exit(main(process.argv.slice(2)));
+process.exit(await main(process.argv.slice(2)));
