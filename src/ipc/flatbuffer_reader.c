@@ -59,7 +59,11 @@ static int table_at(artemis_fb* fb, size_t pos, int depth, artemis_fb_table* out
 
 int artemis_fb_root(artemis_fb* fb, artemis_fb_table* out) {
   if (!in_range(fb, 0, 4)) return artemis_fb_fail(fb, 0, "flatbuffer shorter than its root offset");
-  return table_at(fb, artemis_load_u32le(fb->data), 1, out);
+  uint32_t root = artemis_load_u32le(fb->data);
+  /* Reported at the root offset itself: table_at would name the (possibly gigabytes
+   * away) target, an offset outside the input. */
+  if (!in_range(fb, root, 4)) return artemis_fb_fail(fb, 0, "flatbuffer root table offset out of range");
+  return table_at(fb, root, 1, out);
 }
 
 /* Where field `id` (of `size` inline bytes) sits, if present. */

@@ -134,6 +134,18 @@ const void** artemis_ipc_array_buffers(struct ArrowArray* array) {
   return ((array_node*)array->private_data)->buffers;
 }
 
+static void count_nodes(const struct ArrowArray* a, int64_t cap, int64_t* n) {
+  if (++*n > cap) return;
+  for (int64_t i = 0; i < a->n_children && *n <= cap; i++) count_nodes(a->children[i], cap, n);
+  if (a->dictionary && *n <= cap) count_nodes(a->dictionary, cap, n);
+}
+
+int64_t artemis_ipc_array_count_nodes(const struct ArrowArray* array, int64_t cap) {
+  int64_t n = 0;
+  count_nodes(array, cap, &n);
+  return n;
+}
+
 int artemis_ipc_array_share(const struct ArrowArray* source, const artemis_allocator* allocator,
                             struct ArrowArray* out) {
   const array_node* src = source->private_data;

@@ -44,6 +44,10 @@ int artemis_ipc_array_new(const artemis_allocator* allocator, artemis_ipc_holder
 /* Buffer pointers of a node made by artemis_ipc_array_new (writable). */
 const void** artemis_ipc_array_buffers(struct ArrowArray* array);
 
+/* Nodes of the tree at `array` (children and dictionaries included), counting stops
+ * once it exceeds `cap`: the cost of artemis_ipc_array_share, bounded. */
+int64_t artemis_ipc_array_count_nodes(const struct ArrowArray* array, int64_t cap);
+
 /* A new tree sharing the buffers of `source` (a tree made here), each node referencing
  * the same holders. */
 int artemis_ipc_array_share(const struct ArrowArray* source, const artemis_allocator* allocator,

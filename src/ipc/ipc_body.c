@@ -167,7 +167,8 @@ static int offsets(artemis_ipc_body_ctx* ctx, int64_t length, int width, int64_t
       return ARTEMIS_OK;
     }
   }
-  int64_t needed = times(length + 1, width);
+  /* length + 1 offsets: a node claiming INT64_MAX slots would overflow the count itself. */
+  int64_t needed = length < INT64_MAX ? times(length + 1, width) : -1;
   if (needed < 0) return fail(ctx, ARTEMIS_E_INVALID_INPUT, raw->at, "offsets of %lld slots overflow", (long long)length);
   ARTEMIS_RETURN_NOT_OK(need_bytes(ctx, raw, "offsets", needed));
   ARTEMIS_RETURN_NOT_OK(native(ctx, raw, needed, width == 4 ? ARTEMIS_IPC_SWAP_4 : ARTEMIS_IPC_SWAP_8, out));
@@ -295,6 +296,16 @@ static int decode_field(artemis_ipc_body_ctx* ctx, const artemis_ipc_field* f, b
       if (dictionary) {
         ARTEMIS_RETURN_NOT_OK(check_indices(ctx, f, values_bytes, null_count ? buffers[0] : NULL, length,
                                             values->length, data.at));
+        /* A nested value type can make the copy thousands of nodes for the 48 bytes a
+         * column costs in a record batch: bounded per input byte (ipc_reader.c). */
+        int64_t left = ctx->share_budget - *ctx->shared_nodes;
+        int64_t nodes = artemis_ipc_array_count_nodes(values, left);
+        if (nodes > left)
+          return fail(ctx, ARTEMIS_E_LIMIT, data.at,
+                      "giving every batch its own copy of dictionary id %lld (a tree of more than %lld arrays) "
+                      "would make more arrays than the input bytes allow",
+                      (long long)f->dictionary_id, (long long)(left < 0 ? 0 : left));
+        *ctx->shared_nodes += nodes;
         if (artemis_ipc_array_share(values, ctx->allocator, out->dictionary) != ARTEMIS_OK) return nomem(ctx);
       }
       return ARTEMIS_OK;

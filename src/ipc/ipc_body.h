@@ -37,6 +37,11 @@ typedef struct artemis_ipc_body_ctx {
   artemis_ipc_find_dictionary find_dictionary;
   void* dictionaries;
   artemis_error* error;
+  /* Every dictionary-encoded column gets its own copy of the dictionary's node tree:
+   * `*shared_nodes` (kept by the reader across messages) counts the nodes made so, which
+   * may not exceed `share_budget` (ARTEMIS_E_LIMIT). */
+  int64_t* shared_nodes;
+  int64_t share_budget;
   /* Filled while decoding. */
   int64_t node_index;
   int64_t buffer_index;

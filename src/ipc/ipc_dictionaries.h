@@ -33,6 +33,7 @@ typedef struct artemis_ipc_dictionaries {
   int64_t n_entries;
   int64_t total_bytes;
   int64_t max_bytes;
+  int64_t copied; /* bytes written by delta concatenation so far (see _update) */
 } artemis_ipc_dictionaries;
 
 /* Registers every dictionary id of `schema` (which must outlive `dicts`). Fields sharing
@@ -49,9 +50,14 @@ artemis_ipc_dictionary* artemis_ipc_dictionaries_slot(artemis_ipc_dictionaries* 
 const struct ArrowArray* artemis_ipc_dictionaries_find(void* dicts, int64_t id);
 
 /* Stores `values` (moved in: released here on failure too) of `bytes` bytes as the new
- * dictionary of `slot`, or appends them when `is_delta`. */
+ * dictionary of `slot`, or appends them when `is_delta`.
+ * A delta copies the whole dictionary (batches share the old one), so many small deltas
+ * to a large dictionary cost quadratic work: the bytes copied by all deltas together
+ * stay within ARTEMIS_IPC_DELTA_COPY_PER_INPUT_BYTE per byte of `input_bytes` (the input
+ * consumed so far) plus twice max_bytes, else ARTEMIS_E_LIMIT. */
+#define ARTEMIS_IPC_DELTA_COPY_PER_INPUT_BYTE 256
 int artemis_ipc_dictionaries_update(artemis_ipc_dictionaries* dicts, artemis_ipc_dictionary* slot, bool is_delta,
-                                    struct ArrowArray* values, int64_t bytes, int64_t message_index, int64_t offset,
-                                    artemis_error* error);
+                                    struct ArrowArray* values, int64_t bytes, int64_t input_bytes,
+                                    int64_t message_index, int64_t offset, artemis_error* error);
 
 #endif

@@ -331,6 +331,12 @@ static void test_fb_rejects_bad_roots_and_vtables(void** state) {
   fb_over(&fb, far, sizeof far, &err);
   assert_int_equal(artemis_fb_root(&fb, &t), ARTEMIS_E_INVALID_INPUT);
   assert_fb_error(&err, "table offset out of range");
+  assert_int_equal(err.offset, 1000); /* at the root offset, not at its target beyond the input */
+  far[0] = 0xF0, far[1] = 0xFF, far[2] = 0xFF, far[3] = 0x7F; /* ~2 GiB away (fuzz finding) */
+  fb_over(&fb, far, sizeof far, &err);
+  assert_int_equal(artemis_fb_root(&fb, &t), ARTEMIS_E_INVALID_INPUT);
+  assert_fb_error(&err, "table offset out of range");
+  assert_int_equal(err.offset, 1000);
   /* soffset puts the vtable before the buffer (a negative position). */
   uint8_t before[12] = {4, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0};
   fb_over(&fb, before, sizeof before, &err);
@@ -1185,6 +1191,120 @@ static void test_allocation_failures(void** state) {
   }
 }
 
+/* ---- found by fuzz/ipc_reader_fuzz.c ---- */
+
+/* A utf8 node claiming INT64_MAX slots: its offsets count (length + 1) must not overflow. */
+static void test_node_length_int64_max(void** state) {
+  (void)state;
+  const field_spec utf8 = {"s", TYPE_UTF8, 0, -1, 0};
+  stream s = {.n = 0};
+  add_schema(&s, &utf8, 1, false, false);
+  int64_t nodes[] = {INT64_MAX, 0};
+  int64_t buffers[] = {0, 0, 0, 8, 8, 0};
+  batch_spec b = {INT64_MAX, nodes, 1, buffers, 3, -1, 8, -1, false};
+  fbw w;
+  build_batch(&w, &b);
+  stream_message(&s, &w, (uint8_t[8]){0}, 8, false);
+  expect_failure(&s, NULL, ARTEMIS_E_INVALID_INPUT, "offsets of 9223372036854775807 slots overflow");
+}
+
+/* Batches of the null type cost no body: rows_read saturates instead of overflowing. */
+static void test_rows_read_saturates(void** state) {
+  (void)state;
+  const field_spec null_field = {"n", 1, 0, -1, 0};
+  stream s = {.n = 0};
+  add_schema(&s, &null_field, 1, false, false);
+  int64_t big = (int64_t)1 << 62;
+  int64_t nodes[] = {big, big};
+  batch_spec b = {big, nodes, 1, NULL, 0, -1, 0, -1, false};
+  fbw w;
+  build_batch(&w, &b);
+  for (int i = 0; i < 3; i++) stream_message(&s, &w, NULL, 0, false);
+  stream_end(&s, false);
+  read_result r;
+  read_all(s.b, s.n, 0, NULL, &r);
+  assert_int_equal(r.rc, ARTEMIS_E_END_OF_STREAM);
+  assert_int_equal(r.batches, 3);
+  assert_int_equal(r.info.rows_read, INT64_MAX);
+}
+
+/* Each delta copies the whole dictionary: many deltas to a large (here compressed, so
+ * nearly free) dictionary are bounded by the delta copy budget, not run to completion. */
+static void test_delta_copy_budget(void** state) {
+  (void)state;
+  enum { BIG = 600000 };
+  uint8_t* raw = malloc(BIG);
+  assert_non_null(raw);
+  memset(raw, 'a', BIG);
+  uint8_t body[4096] = {0};
+  /* validity: empty, no prefix; offsets: stored (-1 prefix); data: ZSTD. */
+  set_u64(body, (uint64_t)-1);
+  set_u32(body + 8, 0);
+  set_u32(body + 12, BIG);
+  set_u64(body + 16, BIG);
+  size_t z = ZSTD_compress(body + 24, sizeof body - 24, raw, BIG, 1);
+  assert_false(ZSTD_isError(z));
+  free(raw);
+  int64_t nodes[] = {1, 0};
+  int64_t buffers[] = {0, 0, 0, 16, 16, 8 + (int64_t)z};
+  batch_spec dict = {1, nodes, 1, buffers, 3, 1, (int64_t)(24 + z + 7) / 8 * 8, 7, false};
+  stream s = {.n = 0};
+  add_schema(&s, &kDictField, 1, false, false);
+  fbw w;
+  build_batch(&w, &dict);
+  stream_message(&s, &w, body, 24 + z, false);
+  for (int i = 0; i < 40; i++) add_utf8_dictionary(&s, 7, true, (const char* const[]){"b"}, 1, false);
+  add_int32_batch(&s, (const int32_t[]){0}, 1, false, false);
+  stream_end(&s, false);
+  artemis_ipc_reader_options options;
+  artemis_ipc_reader_options_init(&options);
+  options.max_dictionary_bytes = 1 << 20;
+  expect_failure(&s, &options, ARTEMIS_E_LIMIT, "delta dictionary batches for dictionary id 7 would copy more than");
+  /* Within the budget (the default limits allow 2 GiB plus 256 bytes per input byte). */
+  read_result r;
+  read_all(s.b, s.n, 0, NULL, &r);
+  assert_int_equal(r.rc, ARTEMIS_E_END_OF_STREAM);
+  assert_int_equal(r.batches, 1);
+}
+
+/* Dictionary ids declared out of order, one shared by two fields: the sorted slots find
+ * each, and a batch references the right dictionary for every column. */
+static void test_many_dictionary_ids(void** state) {
+  (void)state;
+  const field_spec fields[] = {{"a", TYPE_UTF8, 0, 9, 32}, {"b", TYPE_UTF8, 0, 3, 32}, {"c", TYPE_UTF8, 0, 9, 32}};
+  stream s = {.n = 0};
+  add_schema(&s, fields, 3, false, false);
+  add_utf8_dictionary(&s, 9, false, (const char* const[]){"nine", "NINE"}, 2, false);
+  add_utf8_dictionary(&s, 3, false, (const char* const[]){"three"}, 1, false);
+  uint8_t body[24] = {0};
+  put_i32(body, 1, false);
+  put_i32(body + 8, 0, false);
+  put_i32(body + 16, 1, false);
+  int64_t nodes[] = {1, 0, 1, 0, 1, 0};
+  int64_t buffers[] = {0, 0, 0, 4, 8, 0, 8, 4, 16, 0, 16, 4};
+  batch_spec b = {1, nodes, 3, buffers, 6, -1, 24, -1, false};
+  fbw w;
+  build_batch(&w, &b);
+  stream_message(&s, &w, body, sizeof body, false);
+  stream_end(&s, false);
+  artemis_ipc_reader* r;
+  artemis_error err;
+  assert_int_equal(artemis_ipc_reader_open_memory(&r, s.b, s.n, NULL, &err), ARTEMIS_OK);
+  struct ArrowArray batch;
+  assert_int_equal(artemis_ipc_reader_next(r, &batch, &err), ARTEMIS_OK);
+  assert_int_equal(batch.children[0]->dictionary->length, 2);
+  assert_int_equal(batch.children[1]->dictionary->length, 1);
+  assert_int_equal(batch.children[2]->dictionary->length, 2);
+  assert_memory_equal(batch.children[1]->dictionary->buffers[2], "three", 5);
+  batch.release(&batch);
+  artemis_ipc_reader_free(r);
+  /* A batch for the id no field declares, between declared ones. */
+  s.n = 0;
+  add_schema(&s, fields, 3, false, false);
+  add_utf8_dictionary(&s, 5, false, (const char* const[]){"x"}, 1, false);
+  expect_failure(&s, NULL, ARTEMIS_E_INVALID_INPUT, "dictionary batch id 5 matches no dictionary-encoded field");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fb_reads_a_valid_table),
@@ -1204,6 +1324,10 @@ int main(void) {
       cmocka_unit_test(test_lying_lengths_cost_what_the_input_holds),
       cmocka_unit_test(test_api_misuse),
       cmocka_unit_test(test_allocation_failures),
+      cmocka_unit_test(test_node_length_int64_max),
+      cmocka_unit_test(test_rows_read_saturates),
+      cmocka_unit_test(test_delta_copy_budget),
+      cmocka_unit_test(test_many_dictionary_ids),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
