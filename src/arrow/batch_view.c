@@ -129,10 +129,6 @@ static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, a
       if (n < 0)
         return INVALID("column %lld \"%s\": %s view at row %lld has negative length %d", (long long)col, name, role,
                        (long long)(logical_offset + i), (int)n);
-      if (n > INT32_MAX - 64)
-        return artemis_set_error_at(error, ARTEMIS_E_LIMIT, col, -1, logical_offset + i,
-                                    "column %lld \"%s\": value at row %lld is %d bytes; Parquet pages hold at most 2 GiB",
-                                    (long long)col, name, (long long)(logical_offset + i), (int)n);
       if (n <= 12) continue;
       memcpy(&buffer, v + 8, 4);
       memcpy(&offset, v + 12, 4);
@@ -146,6 +142,12 @@ static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, a
                        "%lld bytes",
                        (long long)col, name, role, (long long)(logical_offset + i), (int)offset, (int)n, (int)buffer,
                        (long long)size);
+      /* Valid, but too long for one Parquet page: checked after the bounds, so a view that
+       * points outside its data is always reported as invalid input. */
+      if (n > INT32_MAX - 64)
+        return artemis_set_error_at(error, ARTEMIS_E_LIMIT, col, -1, logical_offset + i,
+                                    "column %lld \"%s\": value at row %lld is %d bytes; Parquet pages hold at most 2 GiB",
+                                    (long long)col, name, (long long)(logical_offset + i), (int)n);
     }
     return ARTEMIS_OK;
   }
@@ -416,6 +418,8 @@ int64_t artemis_gather_rows_within(const artemis_column_view* view, const artemi
     if (a->validity && !bit_is_set(a->validity, base + i)) continue;
     if (t->is_dictionary) {
       int64_t k = view->dict.offset + read_index(a, t->index_kind, base + i);
+      /* A null dictionary entry contributes nothing (and its view may hold garbage). */
+      if (view->dict.validity && !bit_is_set(view->dict.validity, k)) continue;
       len = value_length(&view->dict, k);
     } else {
       len = value_length(a, base + i);

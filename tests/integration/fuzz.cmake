@@ -2,6 +2,20 @@
 # - every build replays the committed corpus (regression inputs, incl. the ones that found
 #   the offset/length overflow bugs) with a plain driver;
 # - the clang sanitizer build also runs libFuzzer for a bounded time.
+if(ARTEMIS_SANITIZE AND CMAKE_C_COMPILER_ID MATCHES "Clang")
+  # libFuzzer only sees the coverage of code built with its instrumentation: the targets
+  # link their own copy of the library compiled with -fsanitize=fuzzer-no-link (the plain
+  # `artemis` would leave the reader invisible to it: ~230 edges, all in the harness).
+  get_target_property(ipc_fuzz_defs artemis_objects COMPILE_DEFINITIONS)
+  get_target_property(ipc_fuzz_libs artemis_objects LINK_LIBRARIES)
+  add_library(artemis_fuzzcov STATIC EXCLUDE_FROM_ALL ${ARTEMIS_SOURCES})
+  target_include_directories(artemis_fuzzcov PUBLIC ${PROJECT_SOURCE_DIR}/include PRIVATE ${PROJECT_SOURCE_DIR}/src)
+  target_compile_definitions(artemis_fuzzcov PRIVATE ${ipc_fuzz_defs})
+  target_compile_options(artemis_fuzzcov PRIVATE -fsanitize=fuzzer-no-link)
+  target_link_libraries(artemis_fuzzcov PUBLIC ${ipc_fuzz_libs} m)
+  artemis_set_warnings(artemis_fuzzcov)
+endif()
+
 set(ARTEMIS_FUZZ_SOURCE ${PROJECT_SOURCE_DIR}/fuzz/cdata_writer_fuzz.c)
 file(GLOB ARTEMIS_CDATA_CORPUS ${PROJECT_SOURCE_DIR}/fuzz/corpora/cdata_writer/*)
 
@@ -9,6 +23,7 @@ add_executable(cdata_writer_replay ${ARTEMIS_FUZZ_SOURCE})
 target_compile_definitions(cdata_writer_replay PRIVATE FUZZ_MAIN FUZZ_MISALIGN=1 _GNU_SOURCE)
 target_include_directories(cdata_writer_replay PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_link_libraries(cdata_writer_replay PRIVATE artemis)
+artemis_set_warnings(cdata_writer_replay)
 add_test(NAME fuzz.cdata_writer.replay COMMAND cdata_writer_replay ${ARTEMIS_CDATA_CORPUS})
 set_tests_properties(fuzz.cdata_writer.replay PROPERTIES LABELS "fuzz" TIMEOUT 600)
 
@@ -18,7 +33,8 @@ if(ARTEMIS_SANITIZE AND CMAKE_C_COMPILER_ID MATCHES "Clang")
   target_compile_options(cdata_writer_fuzz PRIVATE -fsanitize=fuzzer)
   target_link_options(cdata_writer_fuzz PRIVATE -fsanitize=fuzzer)
   target_include_directories(cdata_writer_fuzz PRIVATE ${PROJECT_SOURCE_DIR}/src)
-  target_link_libraries(cdata_writer_fuzz PRIVATE artemis)
+  target_link_libraries(cdata_writer_fuzz PRIVATE artemis_fuzzcov)
+  artemis_set_warnings(cdata_writer_fuzz)
   set(ARTEMIS_FUZZ_SECONDS 60 CACHE STRING "libFuzzer time per target in CTest")
   set(fuzz_work ${CMAKE_CURRENT_BINARY_DIR}/fuzz-cdata-writer)
   file(MAKE_DIRECTORY ${fuzz_work}/corpus ${fuzz_work}/artifacts)
@@ -53,18 +69,6 @@ add_test(NAME fuzz.ipc_reader.replay
 set_tests_properties(fuzz.ipc_reader.replay PROPERTIES LABELS "fuzz" TIMEOUT 600)
 
 if(ARTEMIS_SANITIZE AND CMAKE_C_COMPILER_ID MATCHES "Clang")
-  # libFuzzer only sees the coverage of code built with its instrumentation: the target
-  # links its own copy of the library compiled with -fsanitize=fuzzer-no-link (the plain
-  # `artemis` would leave the reader invisible to it: ~230 edges, all in the harness).
-  get_target_property(ipc_fuzz_defs artemis_objects COMPILE_DEFINITIONS)
-  get_target_property(ipc_fuzz_libs artemis_objects LINK_LIBRARIES)
-  add_library(artemis_fuzzcov STATIC EXCLUDE_FROM_ALL ${ARTEMIS_SOURCES})
-  target_include_directories(artemis_fuzzcov PUBLIC ${PROJECT_SOURCE_DIR}/include PRIVATE ${PROJECT_SOURCE_DIR}/src)
-  target_compile_definitions(artemis_fuzzcov PRIVATE ${ipc_fuzz_defs})
-  target_compile_options(artemis_fuzzcov PRIVATE -fsanitize=fuzzer-no-link)
-  target_link_libraries(artemis_fuzzcov PUBLIC ${ipc_fuzz_libs} m)
-  artemis_set_warnings(artemis_fuzzcov)
-
   add_executable(ipc_reader_fuzz ${ARTEMIS_IPC_FUZZ_SOURCE})
   target_compile_definitions(ipc_reader_fuzz PRIVATE _GNU_SOURCE)
   target_compile_options(ipc_reader_fuzz PRIVATE -fsanitize=fuzzer)
