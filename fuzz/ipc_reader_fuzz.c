@@ -21,7 +21,9 @@
  *     offsets in range, every byte the array claims is read (ASan/valgrind catch a claim
  *     beyond real memory), offsets monotonic and within their data/child, null_count
  *     equal to the zero bits of the validity bitmap, dictionary indices within the
- *     dictionary, struct/list/map children long enough;
+ *     dictionary, struct/list/map children long enough; views ("vz"/"vu"): every data
+ *     buffer as large as the trailing sizes buffer says, every non-null view inline or
+ *     within the data buffer it names (null slots' views are not read);
  *   - batches are re-checked after the reader is freed, and a child moved out of its
  *     parent stays valid after the parent is released (holder reference counting);
  *   - error codes are the documented ones; INVALID_INPUT names "byte N" with
@@ -158,7 +160,7 @@ static void touch(const void* p, int64_t n, const char* what) {
 static int bit(const void* bits, int64_t i) { return (((const uint8_t*)bits)[i / 8] >> (i % 8)) & 1; }
 
 typedef enum kind {
-  K_NULL, K_BITS, K_FIXED, K_VAR32, K_VAR64, K_LIST32, K_LIST64, K_FIXED_LIST, K_STRUCT, K_MAP
+  K_NULL, K_BITS, K_FIXED, K_VAR32, K_VAR64, K_LIST32, K_LIST64, K_FIXED_LIST, K_STRUCT, K_MAP, K_VIEW
 } kind;
 
 /* Parses an unsigned decimal at *p (advancing it); -1 when none or too large. */
@@ -222,6 +224,7 @@ static kind parse_format(const char* f, int64_t* width, const char* path) {
     *width = bits / 8;
     return K_FIXED;
   }
+  if (!strcmp(f, "vz") || !strcmp(f, "vu")) return K_VIEW;
   if (!strcmp(f, "+l")) return K_LIST32;
   if (!strcmp(f, "+L")) return K_LIST64;
   if (!strcmp(f, "+s")) return K_STRUCT;
@@ -309,6 +312,8 @@ static void check_array(const struct ArrowSchema* s, const struct ArrowArray* a,
   if (s->n_children != want_children)
     DIE("%s: format \"%s\" with %lld children", path, s->format, (long long)s->n_children);
   int64_t want_buffers = k == K_NULL ? 0 : (k == K_VAR32 || k == K_VAR64) ? 3 : (k == K_STRUCT || k == K_FIXED_LIST) ? 1 : 2;
+  /* Views: validity, views, any number of data buffers, then their int64 sizes. */
+  if (k == K_VIEW) want_buffers = a->n_buffers >= 3 ? a->n_buffers : 3;
   if (a->n_buffers != want_buffers)
     DIE("%s: format \"%s\" with %lld buffers, expected %lld", path, s->format, (long long)a->n_buffers,
         (long long)want_buffers);
@@ -347,6 +352,43 @@ static void check_array(const struct ArrowSchema* s, const struct ArrowArray* a,
             DIE("%s: index %lld at %lld outside the dictionary of %lld", path, (long long)v, (long long)i,
                 (long long)a->dictionary->length);
         }
+      }
+      break;
+    }
+    case K_VIEW: {
+      /* C Data Interface views: every data buffer is as large as its size says (touched
+       * whole); every non-null view has length >= 0 and is inline (<= 12 bytes) or lies
+       * within the data buffer its index names; null slots' views are not read. */
+      int64_t n_data = a->n_buffers - 3;
+      if (end > INT64_MAX / 16) DIE("%s: %lld views overflow", path, (long long)end);
+      if (end > 0 && !a->buffers[1]) DIE("%s: NULL views", path);
+      touch(a->buffers[1], end * 16, path);
+      const uint8_t* sizes = a->buffers[a->n_buffers - 1];
+      if (n_data > 0 && !sizes) DIE("%s: NULL data buffer sizes", path);
+      touch(sizes, n_data * 8, path);
+      for (int64_t d = 0; d < n_data; d++) {
+        int64_t size;
+        memcpy(&size, sizes + 8 * d, 8);
+        if (size < 0) DIE("%s: data buffer %lld has size %lld", path, (long long)d, (long long)size);
+        if (size > 0 && !a->buffers[2 + d]) DIE("%s: NULL data buffer %lld of %lld bytes", path, (long long)d, (long long)size);
+        touch(a->buffers[2 + d], size, path);
+      }
+      for (int64_t i = a->offset; i < end; i++) {
+        if (a->buffers[0] && !bit(a->buffers[0], i)) continue;
+        const uint8_t* v = (const uint8_t*)a->buffers[1] + 16 * i;
+        int32_t n, index, offset;
+        memcpy(&n, v, 4);
+        if (n < 0) DIE("%s: view %lld has length %d", path, (long long)i, (int)n);
+        if (n <= 12) continue;
+        memcpy(&index, v + 8, 4);
+        memcpy(&offset, v + 12, 4);
+        if (index < 0 || index >= n_data) DIE("%s: view %lld names data buffer %d of %lld", path, (long long)i, (int)index, (long long)n_data);
+        int64_t size;
+        memcpy(&size, sizes + 8 * index, 8);
+        if (offset < 0 || (int64_t)offset + n > size)
+          DIE("%s: view %lld (offset %d, length %d) outside data buffer %d of %lld bytes", path, (long long)i, (int)offset,
+              (int)n, (int)index, (long long)size);
+        touch((const uint8_t*)a->buffers[2 + index] + offset, n, path);
       }
       break;
     }

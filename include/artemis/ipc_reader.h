@@ -19,25 +19,57 @@
  *     ARTEMIS_E_UNSUPPORTED, saying to give the path).
  *   - The continuation-marker framing (Arrow >= 0.15) and the legacy framing without it;
  *     metadata versions V4 and V5 (others are ARTEMIS_E_UNSUPPORTED).
- *   - Dictionary batches: replacement and delta dictionaries, one dictionary shared by
- *     several fields. Body compression LZ4_FRAME and ZSTD, including the -1 "stored
- *     uncompressed" prefix. Big-endian bodies are byte-swapped to native order.
+ *   - Dictionary batches: replacement (stream format only) and delta dictionaries, one
+ *     dictionary shared by several fields. The file format does not allow replacement
+ *     (File.fbs: one non-delta dictionary batch per id): a non-delta batch for an already
+ *     defined id is ARTEMIS_E_INVALID_INPUT naming the footer block (or, read sequentially, the
+ *     message) and its byte offset. Body compression LZ4_FRAME and ZSTD, including the -1
+ *     "stored uncompressed" prefix. Big-endian bodies are byte-swapped to native order.
  *   - Schema and field custom metadata are passed through as ArrowSchema metadata.
  *   - Types: every flat type of the Arrow format (null, bool, integers, floats, decimals of
  *     32/64/128/256 bits, dates, times, timestamps, durations, intervals, binary and utf8
- *     and their large and fixed-size forms) and dictionary encoding of them; struct, list,
- *     large_list, fixed_size_list and map. Union, binary/utf8 view, list view and run-end
- *     encoded fields are ARTEMIS_E_UNSUPPORTED at open, naming the field and the type.
+ *     and their large, fixed-size and view forms) and dictionary encoding of them; struct,
+ *     list, large_list, fixed_size_list and map. Union, list view, large list view and
+ *     run-end encoded fields are ARTEMIS_E_UNSUPPORTED at open, naming the field and the
+ *     type.
+ *   - binary_view / utf8_view: in the body, validity, the 16-byte views, then as many data
+ *     buffers as the record batch's variadicBufferCounts entry for the field says (one
+ *     entry per view field, in pre-order; a count that does not match the fields or the
+ *     buffers is ARTEMIS_E_INVALID_INPUT). Exported as format "vz" / "vu" with the C Data
+ *     Interface's buffers: validity, views, the data buffers, and last an int64 array of
+ *     the data buffers' sizes, allocated by the reader and owned by the array (n_buffers
+ *     = 3 + data buffers). Every non-null view is checked: length >= 0; inline when at
+ *     most 12 bytes; otherwise its buffer index names one of the field's data buffers and
+ *     offset + length lies within it. Null slots' views are neither checked nor read.
+ *     Big-endian views are swapped field by field (length, buffer index, offset; never
+ *     the inline bytes or the prefix). Dictionaries of views are read, deltas included:
+ *     a delta is concatenated (views, data buffers and sizes copied, its buffer indices
+ *     moved past the earlier data buffers).
  *
  * Untrusted input
  *   Every FlatBuffers offset, vtable and vector, every buffer offset/length against the
  *   message body, every count against the limits in the options, is checked with
- *   overflow-checked arithmetic before it is used or allocated. Produced arrays are
+ *   overflow-checked arithmetic before it is used or allocated. A compressed buffer's
+ *   declared uncompressed length is bounded before anything is allocated: by what the
+ *   buffer's role needs (a bitmap of the node's length, (length + 1) offsets, length x
+ *   width values, 16 bytes per view, the last offset for variable-length data) rounded
+ *   up to 64 bytes plus 64 bytes of padding, else ARTEMIS_E_INVALID_INPUT naming the
+ *   message, column, buffer and byte; and all buffers of one compressed message together
+ *   (stored ones included) by max_body_bytes, else ARTEMIS_E_LIMIT. (View data buffers,
+ *   whose need the layout does not tell, have only the second bound.) Produced arrays are
  *   structurally valid (buffer sizes cover their lengths; offsets are monotonic and within
  *   their data; dictionary indices are within their dictionary). A bad input is
  *   ARTEMIS_E_INVALID_INPUT with a message naming the message index and the byte offset
  *   in the input (also in error->offset); never a crash, a hang or an allocation larger
  *   than the limits.
+ *
+ *   Work bounds (ARTEMIS_E_LIMIT), so that the work stays linear in the input:
+ *   - A delta dictionary batch copies the whole dictionary (batches already returned
+ *     keep the old one): the bytes all deltas copy together may not exceed 256 per input
+ *     byte consumed so far plus 2 x max_dictionary_bytes.
+ *   - Every dictionary-encoded column of every batch gets its own copy of the
+ *     dictionary's array nodes (children and nested dictionaries included): the nodes
+ *     made so may not exceed 4 per input byte consumed so far plus 1,048,576.
  *
  * Memory, from the caller's side
  *   - Batches returned by next() are owned by the caller and released with their release
@@ -47,10 +79,14 @@
  *     message body plus the dictionaries.
  *   - A batch's arrays stay valid after the reader is freed.
  *   - Every allocation goes through options->allocator; libzstd and liblz4 allocate
- *     through the process allocator.
+ *     through the process allocator. Releasing a batch calls options->allocator->free
+ *     (for its nodes, and for the message body and copies once the last array using
+ *     them is released): a custom allocator must be thread-safe if batches are
+ *     released from other threads than the reader's, or concurrently with reading.
  *
  * Threads: one reader is used by one thread at a time; batches may be released from any
- * thread. */
+ * thread (the shared storage is reference-counted atomically), provided the allocator
+ * given in the options is thread-safe (the default one is). */
 #ifndef ARTEMIS_IPC_READER_H
 #define ARTEMIS_IPC_READER_H
 
@@ -73,7 +109,8 @@ typedef struct artemis_ipc_reader_options {
   uint32_t version; /* ARTEMIS_IPC_READER_OPTIONS_VERSION */
   /* Largest FlatBuffers metadata of one message (and of the file footer). Default 16 MiB. */
   int64_t max_metadata_bytes;
-  /* Largest body of one message, and largest decompressed buffer. Default 2 GiB. */
+  /* Largest body of one message, and most bytes all buffers of one compressed message
+   * may decompress to together. Default 2 GiB. */
   int64_t max_body_bytes;
   /* Most fields in the schema, counting nested children. Default 100,000. */
   int64_t max_fields;

@@ -33,21 +33,25 @@ static int nomem(artemis_ipc_body_ctx* ctx) {
 
 /* ---- counting ---- */
 
-static void count_field(const artemis_ipc_field* f, bool as_value, int64_t* nodes, int64_t* buffers) {
+static void count_field(const artemis_ipc_field* f, bool as_value, int64_t* nodes, int64_t* buffers,
+                        int64_t* view_fields) {
   *nodes += 1;
   if (f->dictionary_encoded && !as_value) {
     *buffers += 2;
     return;
   }
-  *buffers += artemis_ipc_type_layout(&f->type).n_buffers;
-  for (int64_t i = 0; i < f->n_children; i++) count_field(&f->children[i], false, nodes, buffers);
+  artemis_ipc_layout layout = artemis_ipc_type_layout(&f->type);
+  *buffers += layout.n_buffers;
+  if (layout.kind == ARTEMIS_IPC_LAYOUT_VIEW) *view_fields += 1;
+  for (int64_t i = 0; i < f->n_children; i++) count_field(&f->children[i], false, nodes, buffers, view_fields);
 }
 
 void artemis_ipc_expected_counts(const artemis_ipc_field* fields, int64_t n_fields, bool as_values, int64_t* nodes,
-                                 int64_t* buffers) {
+                                 int64_t* buffers, int64_t* view_fields) {
   *nodes = 0;
   *buffers = 0;
-  for (int64_t i = 0; i < n_fields; i++) count_field(&fields[i], as_values, nodes, buffers);
+  *view_fields = 0;
+  for (int64_t i = 0; i < n_fields; i++) count_field(&fields[i], as_values, nodes, buffers, view_fields);
 }
 
 /* ---- buffers ---- */
@@ -58,7 +62,9 @@ typedef struct body_buffer {
   int64_t at; /* input offset, for messages */
 } body_buffer;
 
-static int take_buffer(artemis_ipc_body_ctx* ctx, const char* role, body_buffer* out) {
+/* Takes the next buffer. `need`: the bytes its role needs (-1 when not known), which
+ * bounds the uncompressed length a compressed buffer may declare (ipc_codec.h). */
+static int take_buffer(artemis_ipc_body_ctx* ctx, const char* role, int64_t need, body_buffer* out) {
   if (ctx->buffer_index >= ctx->batch->n_buffers)
     return fail(ctx, ARTEMIS_E_INVALID_INPUT, ctx->body_offset, "record batch has too few buffers");
   int64_t index = ctx->buffer_index++;
@@ -81,9 +87,11 @@ static int take_buffer(artemis_ipc_body_ctx* ctx, const char* role, body_buffer*
     else
       snprintf(label, sizeof label, "message %lld: dictionary id %lld: %s buffer %lld", (long long)ctx->message_index,
                (long long)ctx->dictionary_id, role, (long long)index);
-    ARTEMIS_RETURN_NOT_OK(artemis_ipc_codec_decode(ctx->codec, ctx->batch->compression, src, length,
-                                                   ctx->max_buffer_bytes, ctx->holder, &out->data, &out->len, label,
-                                                   out->at, ctx->error));
+    ARTEMIS_RETURN_NOT_OK(artemis_ipc_codec_decode(ctx->codec, ctx->batch->compression, src, length, need,
+                                                   ctx->max_decompressed - ctx->decompressed, ctx->holder, &out->data,
+                                                   &out->len, label, out->at, ctx->error));
+    /* Stored (-1) buffers count too: the message's uncompressed size is what is bounded. */
+    ctx->decompressed += out->len;
   }
   ctx->bytes += out->len;
   return ARTEMIS_OK;
@@ -129,12 +137,14 @@ static int64_t count_zero_bits(const uint8_t* bits, int64_t length) {
   return length - ones;
 }
 
+static int64_t bitmap_bytes(int64_t length) { return length / 8 + (length % 8 != 0); }
+
 static int validity(artemis_ipc_body_ctx* ctx, int64_t length, int64_t null_count, const void** out) {
   body_buffer buf;
-  ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, "validity", &buf));
+  int64_t needed = bitmap_bytes(length);
+  ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, "validity", needed, &buf));
   *out = NULL;
   if (null_count == 0) return ARTEMIS_OK; /* a bitmap of all ones, or none: either way unused */
-  int64_t needed = length / 8 + (length % 8 != 0);
   ARTEMIS_RETURN_NOT_OK(need_bytes(ctx, &buf, "validity", needed));
   int64_t zeros = count_zero_bits(buf.data, length);
   if (zeros != null_count)
@@ -158,7 +168,9 @@ static int64_t load_offset(const uint8_t* p, int width, int64_t i) {
 /* Offsets of `length` slots (length + 1 values) that must stay within [0, limit]. */
 static int offsets(artemis_ipc_body_ctx* ctx, int64_t length, int width, int64_t* last, const uint8_t** out,
                    body_buffer* raw) {
-  ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, "offsets", raw));
+  /* length + 1 offsets: a node claiming INT64_MAX slots would overflow the count itself. */
+  int64_t needed = length < INT64_MAX ? times(length + 1, width) : -1;
+  ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, "offsets", needed, raw));
   *last = 0;
   if (length == 0) {
     /* One offset is expected but producers write none for an empty array. */
@@ -167,8 +179,6 @@ static int offsets(artemis_ipc_body_ctx* ctx, int64_t length, int width, int64_t
       return ARTEMIS_OK;
     }
   }
-  /* length + 1 offsets: a node claiming INT64_MAX slots would overflow the count itself. */
-  int64_t needed = length < INT64_MAX ? times(length + 1, width) : -1;
   if (needed < 0) return fail(ctx, ARTEMIS_E_INVALID_INPUT, raw->at, "offsets of %lld slots overflow", (long long)length);
   ARTEMIS_RETURN_NOT_OK(need_bytes(ctx, raw, "offsets", needed));
   ARTEMIS_RETURN_NOT_OK(native(ctx, raw, needed, width == 4 ? ARTEMIS_IPC_SWAP_4 : ARTEMIS_IPC_SWAP_8, out));
@@ -223,6 +233,68 @@ static int check_indices(artemis_ipc_body_ctx* ctx, const artemis_ipc_field* f, 
   return ARTEMIS_OK;
 }
 
+/* Views (binary_view, utf8_view): the 16-byte views, then `n_data` data buffers; the
+ * exported array gets [validity, views, data..., int64 sizes of the data buffers], the
+ * sizes in a block of the holder. Every non-null view is checked as the writer checks
+ * it (src/arrow/batch_view.c): length >= 0; inline when <= 12 bytes; else its buffer
+ * index within the data buffers and offset + length within that buffer. Null slots'
+ * views are neither checked nor read. */
+static int decode_views(artemis_ipc_body_ctx* ctx, int64_t length, int64_t n_data, const void** buffers) {
+  body_buffer raw;
+  int64_t needed = times(length, ARTEMIS_IPC_VIEW_SIZE);
+  ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, "views", needed, &raw));
+  if (needed < 0)
+    return fail(ctx, ARTEMIS_E_INVALID_INPUT, raw.at, "%lld views of 16 bytes overflow", (long long)length);
+  ARTEMIS_RETURN_NOT_OK(need_bytes(ctx, &raw, "views", needed));
+  const uint8_t* views = (const uint8_t*)kZeros;
+  if (needed > 0 && ctx->swap) {
+    uint8_t* copy = artemis_ipc_holder_alloc(ctx->holder, (size_t)needed);
+    if (!copy) return nomem(ctx);
+    artemis_ipc_byteswap_views(copy, raw.data, (size_t)length);
+    views = copy;
+  } else if (needed > 0) {
+    views = raw.data;
+  }
+  const int64_t* sizes = (const int64_t*)(const void*)kZeros;
+  int64_t* sizes_block = NULL;
+  if (n_data > 0) {
+    sizes_block = artemis_ipc_holder_alloc(ctx->holder, (size_t)n_data * sizeof(int64_t));
+    if (!sizes_block) return nomem(ctx);
+    sizes = sizes_block;
+  }
+  for (int64_t k = 0; k < n_data; k++) {
+    body_buffer data;
+    /* What a data buffer needs is not known (views may leave bytes unreferenced, and
+     * Arrow C++ writes whole buffers of sliced arrays): bounded by the message's
+     * decompression budget only. */
+    ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, "view data", -1, &data));
+    buffers[2 + k] = data.len ? data.data : (const void*)kZeros;
+    sizes_block[k] = data.len;
+  }
+  buffers[1] = views;
+  buffers[2 + n_data] = sizes;
+  const uint8_t* valid = buffers[0];
+  for (int64_t i = 0; i < length; i++) {
+    if (valid && !(valid[i / 8] & (1u << (i % 8)))) continue;
+    const uint8_t* v = views + i * ARTEMIS_IPC_VIEW_SIZE;
+    int32_t n, index, offset;
+    memcpy(&n, v, 4);
+    if (n < 0)
+      return fail(ctx, ARTEMIS_E_INVALID_INPUT, raw.at, "view at slot %lld has negative length %d", (long long)i, (int)n);
+    if (n <= ARTEMIS_IPC_VIEW_INLINE) continue;
+    memcpy(&index, v + 8, 4);
+    memcpy(&offset, v + 12, 4);
+    if (index < 0 || index >= n_data)
+      return fail(ctx, ARTEMIS_E_INVALID_INPUT, raw.at, "view at slot %lld points into data buffer %d of %lld",
+                  (long long)i, (int)index, (long long)n_data);
+    if (offset < 0 || (int64_t)offset + n > sizes[index])
+      return fail(ctx, ARTEMIS_E_INVALID_INPUT, raw.at,
+                  "view at slot %lld (offset %d, length %d) is outside data buffer %d of %lld bytes", (long long)i,
+                  (int)offset, (int)n, (int)index, (long long)sizes[index]);
+  }
+  return ARTEMIS_OK;
+}
+
 /* ---- fields ---- */
 
 static int decode_field(artemis_ipc_body_ctx* ctx, const artemis_ipc_field* f, bool as_value, struct ArrowArray* out);
@@ -261,7 +333,15 @@ static int decode_field(artemis_ipc_body_ctx* ctx, const artemis_ipc_field* f, b
     layout = artemis_ipc_type_layout(&f->type);
   }
   int64_t n_children = dictionary ? 0 : f->n_children;
-  if (artemis_ipc_array_new(ctx->allocator, ctx->holder, layout.n_buffers, n_children, dictionary, out) != ARTEMIS_OK)
+  int64_t n_array_buffers = layout.n_buffers;
+  int64_t n_data = 0; /* VIEW: this field's variadicBufferCounts entry */
+  if (layout.kind == ARTEMIS_IPC_LAYOUT_VIEW) {
+    /* check_counts matched the entries to the view fields and bounded each by the
+     * buffers the batch lists. */
+    n_data = artemis_ipc_batch_variadic_count(ctx->batch, ctx->variadic_index++);
+    n_array_buffers = 3 + n_data; /* validity, views, data..., sizes */
+  }
+  if (artemis_ipc_array_new(ctx->allocator, ctx->holder, n_array_buffers, n_children, dictionary, out) != ARTEMIS_OK)
     return nomem(ctx);
   out->length = length;
   out->null_count = null_count;
@@ -276,21 +356,21 @@ static int decode_field(artemis_ipc_body_ctx* ctx, const artemis_ipc_field* f, b
   switch (layout.kind) {
     case ARTEMIS_IPC_LAYOUT_BITS: {
       body_buffer data;
-      ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, "data", &data));
-      int64_t needed = length / 8 + (length % 8 != 0);
+      int64_t needed = bitmap_bytes(length);
+      ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, "data", needed, &data));
       ARTEMIS_RETURN_NOT_OK(need_bytes(ctx, &data, "data", needed));
       buffers[1] = needed ? data.data : (const void*)kZeros;
       return ARTEMIS_OK;
     }
     case ARTEMIS_IPC_LAYOUT_FIXED: {
       body_buffer data;
-      ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, dictionary ? "indices" : "data", &data));
       int64_t needed = times(length, layout.value_width);
+      ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, dictionary ? "indices" : "data", needed, &data));
       if (needed < 0)
         return fail(ctx, ARTEMIS_E_INVALID_INPUT, data.at, "%lld values of %lld bytes overflow", (long long)length,
                     (long long)layout.value_width);
       ARTEMIS_RETURN_NOT_OK(need_bytes(ctx, &data, "data", needed));
-      const uint8_t* values_bytes;
+      const uint8_t* values_bytes = NULL;
       ARTEMIS_RETURN_NOT_OK(native(ctx, &data, needed, layout.swap, &values_bytes));
       buffers[1] = values_bytes;
       if (dictionary) {
@@ -315,7 +395,7 @@ static int decode_field(artemis_ipc_body_ctx* ctx, const artemis_ipc_field* f, b
       const uint8_t* offs;
       int64_t last;
       ARTEMIS_RETURN_NOT_OK(offsets(ctx, length, layout.offset_width, &last, &offs, &raw_offsets));
-      ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, "data", &data));
+      ARTEMIS_RETURN_NOT_OK(take_buffer(ctx, "data", last, &data));
       if (last > data.len)
         return fail(ctx, ARTEMIS_E_INVALID_INPUT, raw_offsets.at, "last offset %lld is beyond the %lld bytes of data",
                     (long long)last, (long long)data.len);
@@ -340,6 +420,8 @@ static int decode_field(artemis_ipc_body_ctx* ctx, const artemis_ipc_field* f, b
     }
     case ARTEMIS_IPC_LAYOUT_STRUCT:
       return decode_children(ctx, f, out, length, "the struct");
+    case ARTEMIS_IPC_LAYOUT_VIEW:
+      return decode_views(ctx, length, n_data, buffers);
     default:
       return fail(ctx, ARTEMIS_E_INTERNAL, ctx->body_offset, "field \"%s\" of type %s has no layout", f->name,
                   artemis_ipc_type_name(&f->type));
@@ -347,14 +429,37 @@ static int decode_field(artemis_ipc_body_ctx* ctx, const artemis_ipc_field* f, b
 }
 
 static int check_counts(artemis_ipc_body_ctx* ctx, const artemis_ipc_field* fields, int64_t n, bool as_values) {
-  int64_t nodes, buffers;
-  artemis_ipc_expected_counts(fields, n, as_values, &nodes, &buffers);
+  int64_t nodes, buffers, view_fields;
+  artemis_ipc_expected_counts(fields, n, as_values, &nodes, &buffers, &view_fields);
   if (ctx->batch->n_nodes != nodes)
     return fail(ctx, ARTEMIS_E_INVALID_INPUT, ctx->body_offset, "record batch has %lld field nodes, the schema has %lld",
                 (long long)ctx->batch->n_nodes, (long long)nodes);
-  if (ctx->batch->n_buffers != buffers)
+  /* One variadicBufferCounts entry per view field (absent only when there is none). */
+  if (ctx->batch->n_variadic_counts != view_fields)
+    return fail(ctx, ARTEMIS_E_INVALID_INPUT, ctx->body_offset,
+                "record batch has %lld variadicBufferCounts entries, the schema has %lld view fields",
+                (long long)ctx->batch->n_variadic_counts, (long long)view_fields);
+  int64_t fixed = buffers;
+  if (ctx->batch->n_buffers < fixed)
+    return fail(ctx, ARTEMIS_E_INVALID_INPUT, ctx->body_offset, "record batch has %lld buffers, the schema needs %lld",
+                (long long)ctx->batch->n_buffers, (long long)fixed);
+  for (int64_t i = 0; i < view_fields; i++) {
+    int64_t count = artemis_ipc_batch_variadic_count(ctx->batch, i);
+    if (count < 0 || count > ctx->batch->n_buffers - buffers)
+      return fail(ctx, ARTEMIS_E_INVALID_INPUT, ctx->body_offset,
+                  "variadicBufferCounts entry %lld (%lld data buffers) does not fit the %lld buffers of the record "
+                  "batch",
+                  (long long)i, (long long)count, (long long)ctx->batch->n_buffers);
+    buffers += count;
+  }
+  if (ctx->batch->n_buffers != buffers) {
+    if (view_fields)
+      return fail(ctx, ARTEMIS_E_INVALID_INPUT, ctx->body_offset,
+                  "record batch has %lld buffers, the schema needs %lld (%lld of them view data buffers)",
+                  (long long)ctx->batch->n_buffers, (long long)buffers, (long long)(buffers - fixed));
     return fail(ctx, ARTEMIS_E_INVALID_INPUT, ctx->body_offset, "record batch has %lld buffers, the schema needs %lld",
                 (long long)ctx->batch->n_buffers, (long long)buffers);
+  }
   return ARTEMIS_OK;
 }
 
@@ -362,6 +467,7 @@ int artemis_ipc_decode_record_batch(artemis_ipc_body_ctx* ctx, const artemis_ipc
                                     struct ArrowArray* out) {
   ctx->node_index = 0;
   ctx->buffer_index = 0;
+  ctx->variadic_index = 0;
   ctx->column = 0;
   ctx->column_name = schema->n_fields ? schema->fields[0].name : "";
   ARTEMIS_RETURN_NOT_OK(check_counts(ctx, schema->fields, schema->n_fields, false));
@@ -385,6 +491,7 @@ int artemis_ipc_decode_dictionary_values(artemis_ipc_body_ctx* ctx, const artemi
                                          struct ArrowArray* out) {
   ctx->node_index = 0;
   ctx->buffer_index = 0;
+  ctx->variadic_index = 0;
   ctx->column = -1;
   ctx->column_name = "";
   memset(out, 0, sizeof *out);

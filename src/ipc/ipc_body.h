@@ -5,7 +5,11 @@
  * against the body; validity bitmaps against lengths and null counts (the number of
  * zero bits must equal the null count); data sizes against lengths; offsets must start
  * at >= 0, never decrease and end within their data (or their child); dictionary
- * indices must be within their dictionary. Buffers point into the body (zero-copy)
+ * indices must be within their dictionary; every non-null view within its data buffer
+ * (binary_view, utf8_view: validity, views, then the field's variadicBufferCounts entry
+ * of data buffers, exported with a last int64 buffer of the data buffers' sizes).
+ * Compressed buffers may declare no more uncompressed bytes than their role needs plus
+ * padding, and a message's buffers together no more than max_body_bytes. Buffers point into the body (zero-copy)
  * unless they were compressed or byte-swapped: then into copies owned by the holder. */
 #ifndef ARTEMIS_IPC_BODY_H
 #define ARTEMIS_IPC_BODY_H
@@ -32,7 +36,9 @@ typedef struct artemis_ipc_body_ctx {
   int64_t body_offset; /* where the body starts in the input */
   int64_t message_index;
   bool swap;                  /* the body is big-endian and this machine is not (or the reverse) */
-  int64_t max_buffer_bytes;   /* largest decompressed buffer */
+  int64_t max_decompressed;   /* uncompressed bytes of a compressed message's buffers, all
+                                 together (max_body_bytes); each buffer is also bounded by
+                                 what its role needs (ipc_codec.h) */
   artemis_ipc_codec* codec;
   artemis_ipc_find_dictionary find_dictionary;
   void* dictionaries;
@@ -45,6 +51,8 @@ typedef struct artemis_ipc_body_ctx {
   /* Filled while decoding. */
   int64_t node_index;
   int64_t buffer_index;
+  int64_t variadic_index; /* next variadicBufferCounts entry */
+  int64_t decompressed;   /* bytes of this message's buffers after decompression */
   int64_t column;      /* top-level column being decoded, -1 in a dictionary batch */
   const char* column_name;
   int64_t dictionary_id; /* the dictionary batch's id, for messages */
@@ -52,9 +60,11 @@ typedef struct artemis_ipc_body_ctx {
 } artemis_ipc_body_ctx;
 
 /* Field nodes and buffers a record batch of `fields` has (`as_values`: the fields' value
- * types, as in a dictionary batch, rather than their dictionary indices). */
+ * types, as in a dictionary batch, rather than their dictionary indices), and how many
+ * of its fields are views: `buffers` counts their 2 fixed buffers, not their data
+ * buffers (the batch's variadicBufferCounts say how many those are). */
 void artemis_ipc_expected_counts(const artemis_ipc_field* fields, int64_t n_fields, bool as_values, int64_t* nodes,
-                                 int64_t* buffers);
+                                 int64_t* buffers, int64_t* view_fields);
 
 /* A record batch of `schema` into a "+s" struct array. */
 int artemis_ipc_decode_record_batch(artemis_ipc_body_ctx* ctx, const artemis_ipc_schema* schema,

@@ -41,6 +41,21 @@ void artemis_ipc_byteswap(uint8_t* dst, const uint8_t* src, size_t n, artemis_ip
   if (whole < n && dst != src) memmove(dst + whole, src + whole, n - whole);
 }
 
+void artemis_ipc_byteswap_views(uint8_t* dst, const uint8_t* src, size_t n_views) {
+  for (size_t i = 0; i < n_views; i++) {
+    const uint8_t* v = src + i * ARTEMIS_IPC_VIEW_SIZE;
+    uint8_t* out = dst + i * ARTEMIS_IPC_VIEW_SIZE;
+    memcpy(out, v, ARTEMIS_IPC_VIEW_SIZE);
+    reverse(out, v, 4);
+    int32_t length;
+    memcpy(&length, out, 4);
+    if (length > ARTEMIS_IPC_VIEW_INLINE) {
+      reverse(out + 8, v + 8, 4);
+      reverse(out + 12, v + 12, 4);
+    }
+  }
+}
+
 bool artemis_ipc_host_is_big_endian(void) {
   const uint16_t probe = 1;
   uint8_t first;

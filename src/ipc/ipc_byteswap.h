@@ -24,6 +24,16 @@ size_t artemis_ipc_swap_unit(artemis_ipc_swap swap);
  * `swap` reversed as the pattern says; a trailing partial unit is copied as is. */
 void artemis_ipc_byteswap(uint8_t* dst, const uint8_t* src, size_t n, artemis_ipc_swap swap);
 
+/* Views of binary_view / utf8_view: 16 bytes each, an int32 length, then either up to
+ * 12 inline bytes or a 4-byte prefix, an int32 buffer index and an int32 offset. */
+#define ARTEMIS_IPC_VIEW_SIZE 16
+#define ARTEMIS_IPC_VIEW_INLINE 12
+
+/* Writes `n_views` views of `src` to `dst` (not overlapping) in the other byte order: the
+ * length always; the buffer index and offset when the (swapped) length says the value is
+ * not inline. Inline bytes and the prefix are bytes, never swapped. */
+void artemis_ipc_byteswap_views(uint8_t* dst, const uint8_t* src, size_t n_views);
+
 /* True when this machine stores integers big-endian. */
 bool artemis_ipc_host_is_big_endian(void);
 

@@ -89,8 +89,8 @@ static int zstd_decode(artemis_ipc_codec* codec, const uint8_t* src, size_t src_
 }
 
 int artemis_ipc_codec_decode(artemis_ipc_codec* codec, int compression, const uint8_t* src, int64_t src_len,
-                             int64_t max_bytes, artemis_ipc_holder* holder, const uint8_t** out, int64_t* out_len,
-                             const char* label, int64_t input_offset, artemis_error* error) {
+                             int64_t need, int64_t max_bytes, artemis_ipc_holder* holder, const uint8_t** out,
+                             int64_t* out_len, const char* label, int64_t input_offset, artemis_error* error) {
   *out = NULL;
   *out_len = 0;
   if (src_len == 0) return ARTEMIS_OK;
@@ -107,9 +107,21 @@ int artemis_ipc_codec_decode(artemis_ipc_codec* codec, int compression, const ui
   }
   if (declared < 0)
     return fail(error, ARTEMIS_E_INVALID_INPUT, label, input_offset, "negative uncompressed length", declared, 0);
+  /* The decompression-bomb bounds (a 1.3 MB stream of 40 one-row columns whose bitmaps
+   * each declared 1 GiB made the CLI allocate 5 GB when only max_body_bytes bounded
+   * each buffer): the role's need, then the message's budget. */
+  if (need >= 0 && need <= INT64_MAX / 2 && declared > ARTEMIS_IPC_CODEC_PADDING(need))
+    return artemis_set_error_at(error, ARTEMIS_E_INVALID_INPUT, -1, -1, input_offset,
+                                "%s: declares %lld uncompressed bytes, its layout needs %lld (at most %lld with "
+                                "padding) (byte %lld)",
+                                label, (long long)declared, (long long)need,
+                                (long long)ARTEMIS_IPC_CODEC_PADDING(need), (long long)input_offset);
   if (declared > max_bytes || (uint64_t)declared > SIZE_MAX - 64)
-    return fail(error, ARTEMIS_E_LIMIT, label, input_offset,
-                "uncompressed buffer length above max_body_bytes", declared, max_bytes);
+    return artemis_set_error_at(error, ARTEMIS_E_LIMIT, -1, -1, input_offset,
+                                "%s: declares %lld uncompressed bytes; the message's decompressed buffers would "
+                                "exceed max_body_bytes (%lld left) (byte %lld)",
+                                label, (long long)declared, (long long)(max_bytes < 0 ? 0 : max_bytes),
+                                (long long)input_offset);
   if (declared == 0) return ARTEMIS_OK;
   uint64_t recorded;
   if (frame_content_size(compression, payload, payload_len, &recorded) && recorded != (uint64_t)declared)

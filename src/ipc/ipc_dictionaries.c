@@ -5,6 +5,7 @@
 
 #include "core/errors.h"
 #include "ipc/ipc_array.h"
+#include "ipc/ipc_byteswap.h"
 #include "ipc/ipc_schema.h"
 #include "ipc/ipc_types.h"
 
@@ -47,7 +48,7 @@ static int by_id_then_seq(const void* a, const void* b) {
   return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-static int register_all(artemis_ipc_dictionaries* dicts, const artemis_ipc_schema* schema, int64_t message_index,
+static int register_all(artemis_ipc_dictionaries* dicts, const artemis_ipc_schema* schema, const char* where,
                         int64_t offset, artemis_error* error) {
   /* At most one slot per field, and the field count is bounded by max_fields. */
   int64_t n = count_declared(schema->fields, schema->n_fields);
@@ -67,9 +68,9 @@ static int register_all(artemis_ipc_dictionaries* dicts, const artemis_ipc_schem
     if (last && last->id == all[i].id) {
       if (!artemis_ipc_same_value_type(last->field, all[i].field))
         rc = artemis_set_error_at(error, ARTEMIS_E_INVALID_INPUT, -1, -1, offset,
-                                  "message %lld: fields \"%s\" and \"%s\" share dictionary id %lld with different "
+                                  "%s: fields \"%s\" and \"%s\" share dictionary id %lld with different "
                                   "value types (byte %lld)",
-                                  (long long)message_index, last->field->name, all[i].field->name,
+                                  where, last->field->name, all[i].field->name,
                                   (long long)all[i].id, (long long)offset);
       continue;
     }
@@ -84,12 +85,12 @@ static int register_all(artemis_ipc_dictionaries* dicts, const artemis_ipc_schem
 
 int artemis_ipc_dictionaries_init(artemis_ipc_dictionaries* dicts, artemis_mem* mem,
                                   const artemis_allocator* allocator, const artemis_ipc_schema* schema,
-                                  int64_t max_bytes, int64_t message_index, int64_t offset, artemis_error* error) {
+                                  int64_t max_bytes, const char* where, int64_t offset, artemis_error* error) {
   memset(dicts, 0, sizeof *dicts);
   dicts->mem = mem;
   dicts->allocator = allocator;
   dicts->max_bytes = max_bytes;
-  int rc = register_all(dicts, schema, message_index, offset, error);
+  int rc = register_all(dicts, schema, where, offset, error);
   if (rc != ARTEMIS_OK) artemis_ipc_dictionaries_free(dicts);
   return rc;
 }
@@ -162,9 +163,22 @@ static int concat(artemis_ipc_dictionaries* dicts, const artemis_ipc_layout* lay
                                 "message %lld: delta dictionary id %lld grows beyond the format's limits (byte %lld)",
                                 (long long)message_index, (long long)id, (long long)offset);
   int64_t len = a->length + b->length;
+  int64_t n_buffers = layout->n_buffers;
+  int64_t a_data = 0, b_data = 0; /* VIEW: data buffers of each */
+  if (layout->kind == ARTEMIS_IPC_LAYOUT_VIEW) {
+    a_data = a->n_buffers - 3;
+    b_data = b->n_buffers - 3;
+    /* Buffer indices are int32 in a view. */
+    if (a_data > INT32_MAX - b_data)
+      return artemis_set_error_at(error, ARTEMIS_E_LIMIT, -1, -1, offset,
+                                  "message %lld: delta dictionary id %lld would have more than 2^31 data buffers "
+                                  "(byte %lld)",
+                                  (long long)message_index, (long long)id, (long long)offset);
+    n_buffers = 3 + a_data + b_data;
+  }
   artemis_ipc_holder* holder = artemis_ipc_holder_new(dicts->allocator);
   if (!holder) goto nomem;
-  int rc = artemis_ipc_array_new(dicts->allocator, holder, layout->n_buffers, 0, false, out);
+  int rc = artemis_ipc_array_new(dicts->allocator, holder, n_buffers, 0, false, out);
   artemis_ipc_holder_unref(holder); /* the node holds its own reference */
   if (rc != ARTEMIS_OK) goto nomem;
   out->length = len;
@@ -200,6 +214,45 @@ static int concat(artemis_ipc_dictionaries* dicts, const artemis_ipc_layout* lay
     if (a_bytes) memcpy(data, (const uint8_t*)a->buffers[1] + (size_t)a->offset * w, a_bytes);
     if (b_bytes) memcpy(data + a_bytes, (const uint8_t*)b->buffers[1] + (size_t)b->offset * w, b_bytes);
     buffers[1] = data;
+    return ARTEMIS_OK;
+  }
+  if (layout->kind == ARTEMIS_IPC_LAYOUT_VIEW) {
+    /* The views of both, b's buffer indices moved past a's data buffers (only where b's
+     * slot is valid and not inline: null slots' views are never read), then copies of
+     * every data buffer of a, then of b, and their sizes. */
+    uint8_t* views = artemis_ipc_holder_alloc(holder, (size_t)len * ARTEMIS_IPC_VIEW_SIZE + 1);
+    int64_t* sizes = artemis_ipc_holder_alloc(holder, (size_t)(a_data + b_data + 1) * sizeof(int64_t));
+    if (!views || !sizes) goto nomem_release;
+    if (a->length)
+      memcpy(views, (const uint8_t*)a->buffers[1] + (size_t)a->offset * ARTEMIS_IPC_VIEW_SIZE,
+             (size_t)a->length * ARTEMIS_IPC_VIEW_SIZE);
+    if (b->length)
+      memcpy(views + (size_t)a->length * ARTEMIS_IPC_VIEW_SIZE,
+             (const uint8_t*)b->buffers[1] + (size_t)b->offset * ARTEMIS_IPC_VIEW_SIZE,
+             (size_t)b->length * ARTEMIS_IPC_VIEW_SIZE);
+    for (int64_t i = 0; i < b->length; i++) {
+      if (b->null_count && b->buffers[0] && !bit_at(b->buffers[0], b->offset + i)) continue;
+      uint8_t* v = views + (size_t)(a->length + i) * ARTEMIS_IPC_VIEW_SIZE;
+      int32_t n, index;
+      memcpy(&n, v, 4);
+      if (n <= ARTEMIS_IPC_VIEW_INLINE) continue;
+      memcpy(&index, v + 8, 4);
+      index += (int32_t)a_data; /* index < b_data (checked when b was read): no overflow */
+      memcpy(v + 8, &index, 4);
+    }
+    for (int64_t k = 0; k < a_data + b_data; k++) {
+      const struct ArrowArray* src = k < a_data ? a : b;
+      int64_t src_k = k < a_data ? k : k - a_data;
+      int64_t size;
+      memcpy(&size, (const uint8_t*)src->buffers[src->n_buffers - 1] + src_k * 8, 8);
+      uint8_t* copy = artemis_ipc_holder_alloc(holder, (size_t)size + 1);
+      if (!copy) goto nomem_release;
+      if (size) memcpy(copy, src->buffers[2 + src_k], (size_t)size);
+      buffers[2 + k] = copy;
+      sizes[k] = size;
+    }
+    buffers[1] = views;
+    buffers[n_buffers - 1] = sizes;
     return ARTEMIS_OK;
   }
   /* VARBINARY */
@@ -265,7 +318,8 @@ int artemis_ipc_dictionaries_update(artemis_ipc_dictionaries* dicts, artemis_ipc
   artemis_ipc_layout layout = artemis_ipc_type_layout(&slot->field->type);
   if (slot->field->n_children != 0 ||
       (layout.kind != ARTEMIS_IPC_LAYOUT_NULL && layout.kind != ARTEMIS_IPC_LAYOUT_BITS &&
-       layout.kind != ARTEMIS_IPC_LAYOUT_FIXED && layout.kind != ARTEMIS_IPC_LAYOUT_VARBINARY)) {
+       layout.kind != ARTEMIS_IPC_LAYOUT_FIXED && layout.kind != ARTEMIS_IPC_LAYOUT_VARBINARY &&
+       layout.kind != ARTEMIS_IPC_LAYOUT_VIEW)) {
     values->release(values);
     return artemis_set_error_at(error, ARTEMIS_E_UNSUPPORTED, -1, -1, offset,
                                 "message %lld: unsupported delta dictionary batch for dictionary id %lld of nested "

@@ -3,8 +3,10 @@
  * Each id the schema declares (at any depth, including inside dictionary value types)
  * gets one slot; several fields may share an id if their value types agree. A dictionary
  * batch replaces the slot's values, or, when it is a delta, appends to them: flat value
- * types are concatenated into new reader-owned buffers, nested ones are
- * ARTEMIS_E_UNSUPPORTED. The bytes held by all slots together stay within
+ * types (views included: views, data buffers and sizes copied, the delta's buffer
+ * indices moved past the old data buffers) are concatenated into new reader-owned
+ * buffers, nested ones are ARTEMIS_E_UNSUPPORTED. (The reader refuses a second non-delta
+ * batch for an id in the file format, which does not allow replacement.) The bytes held by all slots together stay within
  * max_dictionary_bytes (ARTEMIS_E_LIMIT). Batches get shared copies of the values
  * (ipc_array.h), so replacing a dictionary never invalidates a batch already returned. */
 #ifndef ARTEMIS_IPC_DICTIONARIES_H
@@ -37,10 +39,11 @@ typedef struct artemis_ipc_dictionaries {
 } artemis_ipc_dictionaries;
 
 /* Registers every dictionary id of `schema` (which must outlive `dicts`). Fields sharing
- * an id with a different value type are ARTEMIS_E_INVALID_INPUT. */
+ * an id with a different value type are ARTEMIS_E_INVALID_INPUT, naming `where` (the
+ * schema's origin: "message 0" or "footer") and `offset` (where it starts). */
 int artemis_ipc_dictionaries_init(artemis_ipc_dictionaries* dicts, artemis_mem* mem,
                                   const artemis_allocator* allocator, const artemis_ipc_schema* schema,
-                                  int64_t max_bytes, int64_t message_index, int64_t offset, artemis_error* error);
+                                  int64_t max_bytes, const char* where, int64_t offset, artemis_error* error);
 void artemis_ipc_dictionaries_free(artemis_ipc_dictionaries* dicts);
 
 /* The slot of `id`, or NULL if the schema declares no such id. */

@@ -109,6 +109,7 @@ int artemis_ipc_footer_read(artemis_ipc_source* src, const artemis_ipc_reader_op
   if (rc == ARTEMIS_OK) rc = artemis_ipc_schema_check(&out->schema, "footer", footer_start, error);
   if (rc == ARTEMIS_OK) rc = check_blocks(out, footer_start, mem, error);
   if (rc != ARTEMIS_OK) artemis_ipc_footer_free(mem, out);
+  else out->start = footer_start;
   return rc;
 }
 

@@ -256,6 +256,7 @@ static int decode_record_batch(decode_ctx* ctx, const artemis_fb_table* t, artem
   out->buffers = ctx->fb->data + v.start;
   out->n_buffers = v.count;
   ARTEMIS_RETURN_NOT_OK(artemis_fb_vector_field(t, BATCH_VARIADIC, 8, &v, &present));
+  out->variadic_counts = ctx->fb->data + v.start;
   out->n_variadic_counts = v.count;
   out->compression = ARTEMIS_IPC_COMPRESSION_NONE;
   artemis_fb_table c;
@@ -409,4 +410,8 @@ void artemis_ipc_batch_buffer(const artemis_ipc_record_batch* batch, int64_t ind
   const uint8_t* p = batch->buffers + index * ARTEMIS_IPC_BUFFER_SIZE;
   *offset = artemis_load_i64le(p);
   *length = artemis_load_i64le(p + 8);
+}
+
+int64_t artemis_ipc_batch_variadic_count(const artemis_ipc_record_batch* batch, int64_t index) {
+  return artemis_load_i64le(batch->variadic_counts + index * 8);
 }

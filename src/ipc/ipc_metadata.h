@@ -128,6 +128,8 @@ typedef struct artemis_ipc_record_batch {
   const uint8_t* buffers; /* Buffer structs: int64 offset, int64 length (16 bytes) */
   int64_t n_buffers;
   int compression; /* ARTEMIS_IPC_COMPRESSION_* */
+  const uint8_t* variadic_counts; /* variadicBufferCounts: int64 each, one per view-typed
+                                     field in pre-order (may be absent: 0 of them) */
   int64_t n_variadic_counts;
 } artemis_ipc_record_batch;
 
@@ -153,6 +155,7 @@ typedef struct artemis_ipc_block {
 
 typedef struct artemis_ipc_footer {
   int version;
+  int64_t start; /* where the footer flatbuffer starts in the file (set by ipc_footer.c) */
   artemis_ipc_schema schema;
   artemis_ipc_block* dictionaries;
   int64_t n_dictionaries;
@@ -182,5 +185,7 @@ void artemis_ipc_batch_node(const artemis_ipc_record_batch* batch, int64_t index
                             int64_t* null_count);
 void artemis_ipc_batch_buffer(const artemis_ipc_record_batch* batch, int64_t index, int64_t* offset,
                               int64_t* length);
+/* Entry `index` (< n_variadic_counts) of variadicBufferCounts, as written (may be negative). */
+int64_t artemis_ipc_batch_variadic_count(const artemis_ipc_record_batch* batch, int64_t index);
 
 #endif

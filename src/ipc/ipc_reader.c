@@ -212,7 +212,7 @@ static int take_schema(artemis_ipc_reader* r, framed_message* m, artemis_error* 
   r->info.big_endian = r->schema.big_endian ? 1 : 0;
   r->swap = r->schema.big_endian != artemis_ipc_host_is_big_endian();
   ARTEMIS_RETURN_NOT_OK(artemis_ipc_dictionaries_init(&r->dictionaries, &r->mem, r->allocator, &r->schema,
-                                                      r->options.max_dictionary_bytes, 0, m->start, error));
+                                                      r->options.max_dictionary_bytes, "message 0", m->start, error));
   r->have_dictionaries = true;
   return ARTEMIS_OK;
 }
@@ -228,7 +228,7 @@ static void body_ctx(artemis_ipc_reader* r, framed_message* m, artemis_ipc_holde
   ctx->body_offset = m->body_at;
   ctx->message_index = r->message_index - 1;
   ctx->swap = r->swap;
-  ctx->max_buffer_bytes = r->options.max_body_bytes;
+  ctx->max_decompressed = r->options.max_body_bytes;
   ctx->codec = &r->codec;
   ctx->find_dictionary = artemis_ipc_dictionaries_find;
   ctx->dictionaries = &r->dictionaries;
@@ -255,12 +255,33 @@ static artemis_ipc_holder* body_holder(artemis_ipc_reader* r, framed_message* m,
   return holder;
 }
 
-static int apply_dictionary(artemis_ipc_reader* r, framed_message* m, artemis_error* error) {
+/* `footer_block`: the index of the footer's dictionary block holding `m`, -1 when the
+ * message was read sequentially. */
+static int apply_dictionary(artemis_ipc_reader* r, framed_message* m, int64_t footer_block, artemis_error* error) {
   artemis_ipc_dictionary* slot = artemis_ipc_dictionaries_slot(&r->dictionaries, m->message.dictionary_id);
   if (!slot) {
     char what[128];
     snprintf(what, sizeof what, "dictionary batch id %lld matches no dictionary-encoded field",
              (long long)m->message.dictionary_id);
+    return unexpected(r, m, what, error);
+  }
+  /* File.fbs / Columnar.rst: "The IPC File format does not support dictionary
+   * replacement, i.e. only one non-delta dictionary batch can be emitted for a given
+   * dictionary ID." Through the footer every dictionary is applied before any batch, so
+   * a replacement would silently give earlier batches the later values. (A file read
+   * sequentially, from a pipe, is held to the same rule.) Deltas stay allowed. */
+  if (r->info.format == ARTEMIS_IPC_FORMAT_FILE && !m->message.is_delta && slot->values.release) {
+    char what[256];
+    if (footer_block >= 0)
+      snprintf(what, sizeof what,
+               "footer dictionary block %lld: a non-delta dictionary batch for dictionary id %lld, which an earlier "
+               "block already defined (the IPC file format does not support dictionary replacement)",
+               (long long)footer_block, (long long)slot->id);
+    else
+      snprintf(what, sizeof what,
+               "a non-delta dictionary batch for dictionary id %lld, which an earlier message already defined (the IPC "
+               "file format does not support dictionary replacement)",
+               (long long)slot->id);
     return unexpected(r, m, what, error);
   }
   artemis_ipc_holder* holder = body_holder(r, m, error);
@@ -333,7 +354,7 @@ static bool starts_with_magic(const uint8_t* bytes, size_t n) { return n >= 6 &&
  * schema is authoritative. Writers need not repeat the Schema message after the magic
  * (Arrow JS does not), so none is read there. */
 static int take_footer_schema(artemis_ipc_reader* r, artemis_error* error) {
-  ARTEMIS_RETURN_NOT_OK(artemis_ipc_schema_check(&r->footer.schema, "footer", r->source.size, error));
+  ARTEMIS_RETURN_NOT_OK(artemis_ipc_schema_check(&r->footer.schema, "footer", r->footer.start, error));
   r->schema = r->footer.schema;
   memset(&r->footer.schema, 0, sizeof r->footer.schema);
   /* Pre-1.0 files may leave the footer's version unset (it decodes as V1): the version is
@@ -342,7 +363,8 @@ static int take_footer_schema(artemis_ipc_reader* r, artemis_error* error) {
   r->info.big_endian = r->schema.big_endian ? 1 : 0;
   r->swap = r->schema.big_endian != artemis_ipc_host_is_big_endian();
   ARTEMIS_RETURN_NOT_OK(artemis_ipc_dictionaries_init(&r->dictionaries, &r->mem, r->allocator, &r->schema,
-                                                      r->options.max_dictionary_bytes, 0, 0, error));
+                                                      r->options.max_dictionary_bytes, "footer", r->footer.start,
+                                                      error));
   r->have_dictionaries = true;
   return ARTEMIS_OK;
 }
@@ -442,7 +464,7 @@ static int next_from_stream(artemis_ipc_reader* r, struct ArrowArray* out, artem
       } else {
         switch (m.message.header) {
           case ARTEMIS_IPC_HEADER_RECORD_BATCH: rc = emit_batch(r, &m, out, error); break;
-          case ARTEMIS_IPC_HEADER_DICTIONARY_BATCH: rc = apply_dictionary(r, &m, error); break;
+          case ARTEMIS_IPC_HEADER_DICTIONARY_BATCH: rc = apply_dictionary(r, &m, -1, error); break;
           case ARTEMIS_IPC_HEADER_SCHEMA: rc = unexpected(r, &m, "a second Schema message", error); break;
           case ARTEMIS_IPC_HEADER_TENSOR:
           case ARTEMIS_IPC_HEADER_SPARSE_TENSOR: rc = not_a_batch_stream(r, &m, error); break;
@@ -482,7 +504,7 @@ static int next_from_footer(artemis_ipc_reader* r, struct ArrowArray* out, artem
     for (int64_t i = 0; i < r->footer.n_dictionaries && rc == ARTEMIS_OK; i++) {
       framed_message m;
       rc = read_block(r, &r->footer.dictionaries[i], ARTEMIS_IPC_HEADER_DICTIONARY_BATCH, "dictionary", i, &m, error);
-      if (rc == ARTEMIS_OK) rc = apply_dictionary(r, &m, error);
+      if (rc == ARTEMIS_OK) rc = apply_dictionary(r, &m, i, error);
       framed_free(r, &m);
     }
     if (rc != ARTEMIS_OK) return rc;

@@ -80,6 +80,11 @@ artemis_ipc_layout artemis_ipc_type_layout(const artemis_ipc_type* type) {
       l.n_buffers = 3;
       l.offset_width = (type->id == ARTEMIS_IPC_TYPE_LARGE_BINARY || type->id == ARTEMIS_IPC_TYPE_LARGE_UTF8) ? 8 : 4;
       return l;
+    case ARTEMIS_IPC_TYPE_BINARY_VIEW:
+    case ARTEMIS_IPC_TYPE_UTF8_VIEW:
+      l.kind = ARTEMIS_IPC_LAYOUT_VIEW;
+      l.n_buffers = 2;
+      return l;
     case ARTEMIS_IPC_TYPE_LIST:
     case ARTEMIS_IPC_TYPE_MAP:
     case ARTEMIS_IPC_TYPE_LARGE_LIST:
@@ -150,6 +155,8 @@ size_t artemis_ipc_type_format(const artemis_ipc_type* type, char* buf, size_t c
     case ARTEMIS_IPC_TYPE_LARGE_BINARY: fixed_text = "Z"; break;
     case ARTEMIS_IPC_TYPE_UTF8: fixed_text = "u"; break;
     case ARTEMIS_IPC_TYPE_LARGE_UTF8: fixed_text = "U"; break;
+    case ARTEMIS_IPC_TYPE_BINARY_VIEW: fixed_text = "vz"; break;
+    case ARTEMIS_IPC_TYPE_UTF8_VIEW: fixed_text = "vu"; break;
     case ARTEMIS_IPC_TYPE_LIST: fixed_text = "+l"; break;
     case ARTEMIS_IPC_TYPE_LARGE_LIST: fixed_text = "+L"; break;
     case ARTEMIS_IPC_TYPE_FIXED_SIZE_LIST: n = snprintf(buf, cap, "+w:%d", (int)type->list_size); break;

@@ -17,12 +17,15 @@ typedef enum artemis_ipc_layout_kind {
   ARTEMIS_IPC_LAYOUT_VARBINARY,  /* validity, offsets, data */
   ARTEMIS_IPC_LAYOUT_LIST,       /* validity, offsets; one child (list, large_list, map) */
   ARTEMIS_IPC_LAYOUT_FIXED_LIST, /* validity; one child with list_size slots per slot */
-  ARTEMIS_IPC_LAYOUT_STRUCT      /* validity; one child per field */
+  ARTEMIS_IPC_LAYOUT_STRUCT,     /* validity; one child per field */
+  ARTEMIS_IPC_LAYOUT_VIEW        /* validity, 16-byte views, then the field's variadicBufferCounts
+                                    entry of data buffers (binary_view, utf8_view); exported as
+                                    validity, views, data buffers..., int64 data buffer sizes */
 } artemis_ipc_layout_kind;
 
 typedef struct artemis_ipc_layout {
   artemis_ipc_layout_kind kind;
-  int n_buffers;         /* in the IPC body and in the ArrowArray */
+  int n_buffers;         /* in the IPC body and in the ArrowArray; VIEW: the 2 fixed ones */
   int64_t value_width;   /* FIXED: bytes per value */
   int offset_width;      /* VARBINARY, LIST: 4 or 8 */
   artemis_ipc_swap swap; /* FIXED: how a big-endian value becomes native */

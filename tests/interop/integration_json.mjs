@@ -16,8 +16,10 @@
 // with the dictionary resolved (a valid index pointing at a null dictionary value is null);
 // null -> the all-null type `null` (Parquet UNKNOWN). The arrow.uuid extension on
 // fixed_size_binary(16) -> `uuid` (Parquet UUID); other extension types are their storage type.
-// Anything else (nested, union, view, run-end encoded, duration, interval) has no mapping: the
-// column is reported as `unsupported` with the Arrow type's name.
+// utf8_view -> utf8 and binary_view -> binary (values from the JSON's VIEWS: INLINED for up to 12
+// bytes, else SIZE bytes at OFFSET of VARIADIC_DATA_BUFFERS[BUFFER_INDEX], whose first 4 bytes
+// must be PREFIX_HEX). Anything else (nested, union, list view, run-end encoded, duration,
+// interval) has no mapping: the column is reported as `unsupported` with the Arrow type's name.
 //
 // Quirks of the JSON handled here: 64-bit integers are strings; decimals are unscaled integer
 // strings; binary is uppercase hex; floats are decimal numbers (a float32 is the nearest float32
@@ -65,8 +67,8 @@ function jsonTypeName(type) {
     case 'bool': return 'bool';
     case 'int': return `${type.isSigned ? '' : 'u'}int${type.bitWidth}`;
     case 'floatingpoint': return { HALF: 'float16', SINGLE: 'float32', DOUBLE: 'float64' }[type.precision];
-    case 'utf8': case 'largeutf8': return 'utf8';
-    case 'binary': case 'largebinary': return 'binary';
+    case 'utf8': case 'largeutf8': case 'utf8view': return 'utf8';
+    case 'binary': case 'largebinary': case 'binaryview': return 'binary';
     case 'fixedsizebinary': return `fixed_binary:${type.byteWidth}`;
     case 'date': return 'date32'; // date64 too: DATE in days
     case 'time': return `time_${{ SECOND: 'ms', MILLISECOND: 'ms', MICROSECOND: 'us', NANOSECOND: 'ns' }[type.unit]}`;
@@ -83,7 +85,7 @@ function jsonValues(type, col, where) {
   const data = col.DATA, off = col.OFFSET;
   for (let i = 0; i < n; i++) {
     if (!valid(i)) { out[i] = null; continue; }
-    const v = data[i], big = () => BigInt(String(v));
+    const v = data?.[i], big = () => BigInt(String(v));
     let s;
     switch (type.name) {
       case 'bool': s = String(v === true); if (typeof v !== 'boolean') throw new Error(`${where}[${i}]: not a boolean`); break;
@@ -97,6 +99,22 @@ function jsonValues(type, col, where) {
         const b = Buffer.from(v, 'utf8');
         if (off && BigInt(off[i + 1]) - BigInt(off[i]) !== BigInt(b.length)) throw new Error(`${where}[${i}]: OFFSET says ${off[i + 1] - off[i]} bytes, DATA has ${b.length}`);
         s = b.toString('hex');
+        break;
+      }
+      case 'utf8view': case 'binaryview': {
+        // VIEWS: {SIZE, INLINED} up to 12 bytes (utf8: the text, binary: hex), else
+        // {SIZE, PREFIX_HEX, BUFFER_INDEX, OFFSET} into VARIADIC_DATA_BUFFERS (hex).
+        const view = col.VIEWS?.[i];
+        if (!view || !Number.isInteger(view.SIZE) || view.SIZE < 0) throw new Error(`${where}[${i}]: bad view ${JSON.stringify(view)}`);
+        if (view.SIZE <= 12) {
+          s = type.name === 'utf8view' ? Buffer.from(view.INLINED, 'utf8').toString('hex') : String(view.INLINED).toLowerCase();
+        } else {
+          const buf = col.VARIADIC_DATA_BUFFERS?.[view.BUFFER_INDEX];
+          if (typeof buf !== 'string' || !/^(?:[0-9A-Fa-f]{2})*$/.test(buf)) throw new Error(`${where}[${i}]: no data buffer ${view.BUFFER_INDEX}`);
+          s = buf.slice(2 * view.OFFSET, 2 * (view.OFFSET + view.SIZE)).toLowerCase();
+          if (s.slice(0, 8) !== String(view.PREFIX_HEX).toLowerCase()) throw new Error(`${where}[${i}]: PREFIX_HEX disagrees with the data`);
+        }
+        if (s.length !== 2 * view.SIZE || !/^(?:[0-9a-f]{2})*$/.test(s)) throw new Error(`${where}[${i}]: view of ${view.SIZE} bytes holds ${s.length / 2}`);
         break;
       }
       case 'binary': case 'largebinary': case 'fixedsizebinary':
@@ -188,8 +206,8 @@ function arrowTypeName(at) {
     case T.Bool: return 'bool';
     case T.Int: return `${at.isSigned ? '' : 'u'}int${at.bitWidth}`;
     case T.Float: return ['float16', 'float32', 'float64'][at.precision];
-    case T.Utf8: case T.LargeUtf8: return 'utf8';
-    case T.Binary: case T.LargeBinary: return 'binary';
+    case T.Utf8: case T.LargeUtf8: case T.Utf8View: return 'utf8';
+    case T.Binary: case T.LargeBinary: case T.BinaryView: return 'binary';
     case T.FixedSizeBinary: return `fixed_binary:${at.byteWidth}`;
     case T.Date: return 'date32';
     case T.Time: return `time_${at.unit === Arrow.TimeUnit.SECOND ? 'ms' : AUNIT[at.unit]}`;
@@ -222,6 +240,18 @@ function arrowDataValues(d) {
       case T.Utf8: case T.LargeUtf8: case T.Binary: case T.LargeBinary: {
         const o = d.valueOffsets;
         out.push(hex(d.values.subarray(Number(o[i]), Number(o[i + 1]))));
+        break;
+      }
+      case T.Utf8View: case T.BinaryView: {
+        // 16-byte views: int32 size, then 12 inline bytes or prefix, int32 buffer index, int32 offset.
+        const views = new Uint8Array(d.values.buffer, d.values.byteOffset, d.values.byteLength);
+        const dv = new DataView(views.buffer, views.byteOffset + 16 * i, 16);
+        const size = dv.getInt32(0, true);
+        if (size <= 12) out.push(hex(views.subarray(16 * i + 4, 16 * i + 4 + size)));
+        else {
+          const data = d.variadicBuffers[dv.getInt32(8, true)], off = dv.getInt32(12, true);
+          out.push(hex(data.subarray(off, off + size)));
+        }
         break;
       }
       case T.FixedSizeBinary: out.push(hex(d.values.subarray(i * at.byteWidth, (i + 1) * at.byteWidth))); break;

@@ -59,7 +59,7 @@ export const EXPECT = {
   [`${C21}/extension`]: OK,
   [`${C21}/null`]: OK,
   [`${C21}/null_trivial`]: OK,
-  [`${C21}/binary_view`]: rej(['bv', /binary.?view/i], ['sv', /(utf8|string).?view/i]),
+  [`${C21}/binary_view`]: OK,
   [`${C21}/list_view`]: rej(['lv', /list.?view/i], ['llv', /list.?view/i]),
   [`${C21}/run_end_encoded`]: rej(['ree16_int32', /run.?end/i], ['ree32_utf8', /run.?end/i], ['ree64_float32', /run.?end/i], ['ree16_bool', /run.?end/i]),
   [`${C21}/union`]: rej(['sparse_1', /union/i], ['dense_1', /union/i], ['sparse_2', /union/i], ['dense_2', /union/i]),

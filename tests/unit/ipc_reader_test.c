@@ -145,17 +145,11 @@ typedef struct field_spec {
   int index_bits;
 } field_spec;
 
-/* Message{version, header_type=Schema, header=Schema{endianness, fields}}. */
-static size_t build_schema(fbw* w, int version, bool big_endian, const field_spec* fields, int n_fields) {
-  fbw_init(w);
-  size_t mpos[3];
-  tfield m[] = {{0, 2, version}, {1, 1, 1}, {2, OFFSET, 0}};
-  size_t message = fbw_table(w, m, 3, mpos);
-  fbw_root(w, message);
+/* Schema{endianness, fields} (a table of `w`, linked by the caller). */
+static size_t build_schema_table(fbw* w, bool big_endian, const field_spec* fields, int n_fields) {
   size_t spos[2];
   tfield s[] = {{0, 2, big_endian ? 1 : 0}, {1, OFFSET, 0}};
   size_t schema = fbw_table(w, s, 2, spos);
-  fbw_link(w, mpos[2], schema);
   size_t vec = fbw_vector(w, (uint32_t)n_fields, 4, NULL);
   w->n += 4 * (size_t)n_fields;
   fbw_link(w, spos[1], vec);
@@ -176,6 +170,17 @@ static size_t build_schema(fbw* w, int version, bool big_endian, const field_spe
       fbw_link(w, dpos[1], fbw_table(w, index, 2, NULL));
     }
   }
+  return schema;
+}
+
+/* Message{version, header_type=Schema, header=Schema{endianness, fields}}. */
+static size_t build_schema(fbw* w, int version, bool big_endian, const field_spec* fields, int n_fields) {
+  fbw_init(w);
+  size_t mpos[3];
+  tfield m[] = {{0, 2, version}, {1, 1, 1}, {2, OFFSET, 0}};
+  size_t message = fbw_table(w, m, 3, mpos);
+  fbw_root(w, message);
+  fbw_link(w, mpos[2], build_schema_table(w, big_endian, fields, n_fields));
   return w->n;
 }
 
@@ -189,6 +194,8 @@ typedef struct batch_spec {
   int64_t body_length;
   int64_t dict_id; /* >= 0: a DictionaryBatch */
   bool is_delta;
+  const int64_t* variadic; /* variadicBufferCounts (NULL: absent) */
+  int n_variadic;
 } batch_spec;
 
 static size_t build_batch(fbw* w, const batch_spec* b) {
@@ -205,17 +212,32 @@ static size_t build_batch(fbw* w, const batch_spec* b) {
     fbw_link(w, mpos[2], fbw_table(w, d, 3, dpos));
     rb_link = dpos[1];
   }
-  size_t rpos[4];
-  tfield r[] = {{0, 8, b->length}, {1, OFFSET, 0}, {2, OFFSET, 0}, {3, OFFSET, 0}};
-  fbw_link(w, rb_link, fbw_table(w, r, b->codec >= 0 ? 4 : 3, rpos));
-  uint8_t tmp[64 * 16];
+  size_t rpos[5];
+  tfield r[5] = {{0, 8, b->length}, {1, OFFSET, 0}, {2, OFFSET, 0}};
+  int n_r = 3;
+  int at_codec = -1, at_variadic = -1;
+  if (b->codec >= 0) {
+    at_codec = n_r;
+    r[n_r++] = (tfield){3, OFFSET, 0};
+  }
+  if (b->variadic) {
+    at_variadic = n_r;
+    r[n_r++] = (tfield){4, OFFSET, 0};
+  }
+  fbw_link(w, rb_link, fbw_table(w, r, n_r, rpos));
+  uint8_t tmp[128 * 16];
+  assert_true(b->n_nodes <= 128 && b->n_buffers <= 128 && b->n_variadic <= 256);
   for (int i = 0; i < 2 * b->n_nodes; i++) set_u64(tmp + 8 * i, (uint64_t)b->nodes[i]);
   fbw_link(w, rpos[1], fbw_vector(w, (uint32_t)b->n_nodes, 16, tmp));
   for (int i = 0; i < 2 * b->n_buffers; i++) set_u64(tmp + 8 * i, (uint64_t)b->buffers[i]);
   fbw_link(w, rpos[2], fbw_vector(w, (uint32_t)b->n_buffers, 16, tmp));
   if (b->codec >= 0) {
     tfield c[] = {{0, 1, b->codec}};
-    fbw_link(w, rpos[3], fbw_table(w, c, 1, NULL));
+    fbw_link(w, rpos[at_codec], fbw_table(w, c, 1, NULL));
+  }
+  if (b->variadic) {
+    for (int i = 0; i < b->n_variadic; i++) set_u64(tmp + 8 * i, (uint64_t)b->variadic[i]);
+    fbw_link(w, rpos[at_variadic], fbw_vector(w, (uint32_t)b->n_variadic, 8, tmp));
   }
   return w->n;
 }
@@ -226,12 +248,17 @@ typedef struct stream {
   size_t n;
   size_t boundaries[64]; /* offsets where a message (or the end marker) starts */
   int n_boundaries;
+  size_t framed_meta[64]; /* per message: prefix + padded metadata (a Block's metaDataLength) */
+  size_t padded_body[64];
 } stream;
 
 static void stream_message(stream* s, const fbw* w, const void* body, size_t body_len, bool legacy) {
-  s->boundaries[s->n_boundaries++] = s->n;
   size_t prefix = legacy ? 4 : 8;
   size_t meta = (prefix + w->n + 7) / 8 * 8 - prefix; /* prefix + metadata: a multiple of 8 */
+  assert_true(s->n_boundaries < 64 && s->n + prefix + meta + body_len + 8 <= sizeof s->b);
+  s->framed_meta[s->n_boundaries] = prefix + meta;
+  s->padded_body[s->n_boundaries] = (body_len + 7) / 8 * 8;
+  s->boundaries[s->n_boundaries++] = s->n;
   if (!legacy) {
     set_u32(s->b + s->n, 0xFFFFFFFFu);
     s->n += 4;
@@ -527,7 +554,7 @@ static void codec_env_free(codec_env* e) {
 static int decode(codec_env* e, int codec, const uint8_t* src, int64_t len, int64_t max, const uint8_t** out,
                   int64_t* out_len, artemis_error* err) {
   artemis_error_clear(err);
-  return artemis_ipc_codec_decode(&e->codec, codec, src, len, max, e->holder, out, out_len, "message 4: buffer 2", 500,
+  return artemis_ipc_codec_decode(&e->codec, codec, src, len, -1, max, e->holder, out, out_len, "message 4: buffer 2", 500,
                                   err);
 }
 
@@ -647,6 +674,14 @@ static void test_byteswap_patterns(void** state) {
   memcpy(dst, src, 8);
   artemis_ipc_byteswap(dst, dst, 8, ARTEMIS_IPC_SWAP_4);
   assert_memory_equal(dst, ((uint8_t[]){3, 2, 1, 0, 7, 6, 5, 4}), 8);
+  /* Views: the length always; index and offset only when not inline; bytes never. */
+  const uint8_t views[32] = {0, 0, 0, 12, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
+                             0, 0, 0, 13, 'p', 'r', 'e', 'f', 0, 0, 0, 1, 0, 0, 1, 2};
+  uint8_t swapped[32];
+  artemis_ipc_byteswap_views(swapped, views, 2);
+  assert_memory_equal(swapped, ((uint8_t[]){12, 0, 0, 0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
+                                            13, 0, 0, 0, 'p', 'r', 'e', 'f', 1, 0, 0, 0, 2, 1, 0, 0}),
+                      32);
 }
 
 /* ---- built streams ---- */
@@ -668,7 +703,7 @@ static void add_int32_batch(stream* s, const int32_t* values, int n, bool legacy
   for (int i = 0; i < n; i++) put_i32(body + 4 * i, values[i], big_endian);
   int64_t nodes[] = {n, 0};
   int64_t buffers[] = {0, 0, 0, 4 * n};
-  batch_spec b = {n, nodes, 1, buffers, 2, -1, (4 * n + 7) / 8 * 8, -1, false};
+  batch_spec b = {n, nodes, 1, buffers, 2, -1, (4 * n + 7) / 8 * 8, -1, false, NULL, 0};
   fbw w;
   build_batch(&w, &b);
   stream_message(s, &w, body, (size_t)(4 * n), legacy);
@@ -687,7 +722,7 @@ static void add_utf8_dictionary(stream* s, int64_t id, bool delta, const char* c
   put_i32(body + 4 * n, at, false);
   int64_t nodes[] = {n, 0};
   int64_t buffers[] = {0, 0, 0, 4 * (n + 1), (int64_t)data_at, at};
-  batch_spec b = {n, nodes, 1, buffers, 3, -1, (int64_t)(data_at + (size_t)at + 7) / 8 * 8, id, delta};
+  batch_spec b = {n, nodes, 1, buffers, 3, -1, (int64_t)(data_at + (size_t)at + 7) / 8 * 8, id, delta, NULL, 0};
   fbw w;
   build_batch(&w, &b);
   stream_message(s, &w, body, data_at + (size_t)at, legacy);
@@ -920,7 +955,7 @@ static void test_dictionary_errors(void** state) {
   add_schema(&s, &nested, 1, false, false);
   int64_t nodes[] = {2, 0};
   int64_t buffers[] = {0, 0};
-  batch_spec dict = {2, nodes, 1, buffers, 1, -1, 0, 3, false};
+  batch_spec dict = {2, nodes, 1, buffers, 1, -1, 0, 3, false, NULL, 0};
   fbw w;
   build_batch(&w, &dict);
   stream_message(&s, &w, NULL, 0, false);
@@ -934,7 +969,7 @@ static void test_dictionary_errors(void** state) {
 static void add_compressed_batch(stream* s, int codec, const uint8_t* data, size_t data_len, int64_t rows) {
   int64_t nodes[] = {rows, 0};
   int64_t buffers[] = {0, 0, 0, (int64_t)data_len}; /* the empty validity buffer has no prefix */
-  batch_spec b = {rows, nodes, 1, buffers, 2, codec, (int64_t)(data_len + 7) / 8 * 8, -1, false};
+  batch_spec b = {rows, nodes, 1, buffers, 2, codec, (int64_t)(data_len + 7) / 8 * 8, -1, false, NULL, 0};
   fbw w;
   build_batch(&w, &b);
   stream_message(s, &w, data, data_len, false);
@@ -1057,7 +1092,7 @@ static void test_schema_and_message_errors(void** state) {
   add_schema(&s, &kInt32Field, 1, false, false);
   int64_t nodes[] = {1, 0, 1, 0};
   int64_t buffers[] = {0, 0, 0, 4};
-  batch_spec b = {1, nodes, 2, buffers, 2, -1, 8, -1, false};
+  batch_spec b = {1, nodes, 2, buffers, 2, -1, 8, -1, false, NULL, 0};
   fbw w;
   build_batch(&w, &b);
   stream_message(&s, &w, (uint8_t[8]){0}, 8, false);
@@ -1066,7 +1101,7 @@ static void test_schema_and_message_errors(void** state) {
   s.n = 0;
   add_schema(&s, &kInt32Field, 1, false, false);
   int64_t short_node[] = {1, 0};
-  batch_spec b2 = {2, short_node, 1, buffers, 2, -1, 8, -1, false};
+  batch_spec b2 = {2, short_node, 1, buffers, 2, -1, 8, -1, false, NULL, 0};
   build_batch(&w, &b2);
   stream_message(&s, &w, (uint8_t[8]){0}, 8, false);
   expect_failure(&s, NULL, ARTEMIS_E_INVALID_INPUT, "column has 1 values, the record batch has 2 rows");
@@ -1079,7 +1114,7 @@ static void test_errors_name_message_and_byte_offset(void** state) {
   /* A data buffer that runs past the 8-byte body. */
   int64_t nodes[] = {2, 0};
   int64_t buffers[] = {0, 0, 4, 8};
-  batch_spec b = {2, nodes, 1, buffers, 2, -1, 8, -1, false};
+  batch_spec b = {2, nodes, 1, buffers, 2, -1, 8, -1, false, NULL, 0};
   fbw w;
   build_batch(&w, &b);
   stream_message(&s, &w, (uint8_t[8]){0}, 8, false);
@@ -1108,7 +1143,7 @@ static void test_lying_lengths_cost_what_the_input_holds(void** state) {
   add_schema(&s, &kInt32Field, 1, false, false);
   int64_t nodes[] = {1, 0};
   int64_t buffers[] = {0, 0, 0, 4};
-  batch_spec b = {1, nodes, 1, buffers, 2, -1, (int64_t)1 << 30, -1, false};
+  batch_spec b = {1, nodes, 1, buffers, 2, -1, (int64_t)1 << 30, -1, false, NULL, 0};
   fbw w;
   build_batch(&w, &b);
   stream_message(&s, &w, (uint8_t[64]){0}, 64, false);
@@ -1201,7 +1236,7 @@ static void test_node_length_int64_max(void** state) {
   add_schema(&s, &utf8, 1, false, false);
   int64_t nodes[] = {INT64_MAX, 0};
   int64_t buffers[] = {0, 0, 0, 8, 8, 0};
-  batch_spec b = {INT64_MAX, nodes, 1, buffers, 3, -1, 8, -1, false};
+  batch_spec b = {INT64_MAX, nodes, 1, buffers, 3, -1, 8, -1, false, NULL, 0};
   fbw w;
   build_batch(&w, &b);
   stream_message(&s, &w, (uint8_t[8]){0}, 8, false);
@@ -1216,7 +1251,7 @@ static void test_rows_read_saturates(void** state) {
   add_schema(&s, &null_field, 1, false, false);
   int64_t big = (int64_t)1 << 62;
   int64_t nodes[] = {big, big};
-  batch_spec b = {big, nodes, 1, NULL, 0, -1, 0, -1, false};
+  batch_spec b = {big, nodes, 1, NULL, 0, -1, 0, -1, false, NULL, 0};
   fbw w;
   build_batch(&w, &b);
   for (int i = 0; i < 3; i++) stream_message(&s, &w, NULL, 0, false);
@@ -1247,7 +1282,7 @@ static void test_delta_copy_budget(void** state) {
   free(raw);
   int64_t nodes[] = {1, 0};
   int64_t buffers[] = {0, 0, 0, 16, 16, 8 + (int64_t)z};
-  batch_spec dict = {1, nodes, 1, buffers, 3, 1, (int64_t)(24 + z + 7) / 8 * 8, 7, false};
+  batch_spec dict = {1, nodes, 1, buffers, 3, 1, (int64_t)(24 + z + 7) / 8 * 8, 7, false, NULL, 0};
   stream s = {.n = 0};
   add_schema(&s, &kDictField, 1, false, false);
   fbw w;
@@ -1282,7 +1317,7 @@ static void test_many_dictionary_ids(void** state) {
   put_i32(body + 16, 1, false);
   int64_t nodes[] = {1, 0, 1, 0, 1, 0};
   int64_t buffers[] = {0, 0, 0, 4, 8, 0, 8, 4, 16, 0, 16, 4};
-  batch_spec b = {1, nodes, 3, buffers, 6, -1, 24, -1, false};
+  batch_spec b = {1, nodes, 3, buffers, 6, -1, 24, -1, false, NULL, 0};
   fbw w;
   build_batch(&w, &b);
   stream_message(&s, &w, body, sizeof body, false);
@@ -1303,6 +1338,499 @@ static void test_many_dictionary_ids(void** state) {
   add_schema(&s, fields, 3, false, false);
   add_utf8_dictionary(&s, 5, false, (const char* const[]){"x"}, 1, false);
   expect_failure(&s, NULL, ARTEMIS_E_INVALID_INPUT, "dictionary batch id 5 matches no dictionary-encoded field");
+}
+
+
+/* With IPC_READER_TEST_DUMP=DIR, the view and bomb inputs built below are also written
+ * to DIR/NAME (how fuzz/corpora/ipc_reader/unit-* seeds were made). */
+static void maybe_dump(const stream* s, const char* name) {
+  const char* dir = getenv("IPC_READER_TEST_DUMP");
+  if (!dir) return;
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE* f = fopen(path, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(s->b, 1, s->n, f), s->n);
+  fclose(f);
+}
+
+/* ---- the file format (built here: magic, messages, footer) ---- */
+
+/* Starts a file: the magic and its padding, then messages are added with the stream
+ * helpers (boundaries[k] and framed_meta[k]/padded_body[k] describe message k). */
+static void file_begin(stream* s) {
+  memset(s, 0, sizeof *s);
+  memcpy(s->b, "ARROW1\0\0", 8);
+  s->n = 8;
+}
+
+/* Appends the footer (schema `fields`; dictionary blocks = messages `dicts`, record batch
+ * blocks = messages `batches`, by message number) and the trailer. Returns where the
+ * footer flatbuffer starts. */
+static size_t file_end(stream* s, const field_spec* fields, int n_fields, const int* dicts, int n_dicts,
+                       const int* batches, int n_batches) {
+  fbw w;
+  fbw_init(&w);
+  size_t fpos[4];
+  tfield ft[] = {{0, 2, 4}, {1, OFFSET, 0}, {2, OFFSET, 0}, {3, OFFSET, 0}};
+  size_t footer = fbw_table(&w, ft, 4, fpos);
+  fbw_root(&w, footer);
+  fbw_link(&w, fpos[1], build_schema_table(&w, false, fields, n_fields));
+  for (int kind = 0; kind < 2; kind++) {
+    const int* which = kind == 0 ? dicts : batches;
+    int n = kind == 0 ? n_dicts : n_batches;
+    uint8_t blocks[24 * 16] = {0};
+    for (int i = 0; i < n; i++) {
+      set_u64(blocks + 24 * i, s->boundaries[which[i]]);
+      set_u32(blocks + 24 * i + 8, (uint32_t)s->framed_meta[which[i]]);
+      set_u64(blocks + 24 * i + 16, s->padded_body[which[i]]);
+    }
+    fbw_link(&w, fpos[2 + kind], fbw_vector(&w, (uint32_t)n, 24, blocks));
+  }
+  stream_end(s, false); /* writers end the stream inside a file too (read from a pipe) */
+  size_t footer_at = s->n;
+  memcpy(s->b + s->n, w.b, w.n);
+  s->n += w.n;
+  set_u32(s->b + s->n, (uint32_t)w.n);
+  memcpy(s->b + s->n + 4, "ARROW1", 6);
+  s->n += 10;
+  return footer_at;
+}
+
+/* File.fbs: only one non-delta dictionary batch per id in the file format. Through the
+ * footer every dictionary is applied before the first batch, so a replacement used to
+ * give batch 0 the later values silently. Deltas stay allowed. */
+static void test_file_dictionary_replacement_is_refused(void** state) {
+  (void)state;
+  for (int delta = 0; delta <= 1; delta++) {
+    stream s;
+    file_begin(&s);
+    add_schema(&s, &kDictField, 1, false, false);                                    /* message 0 */
+    add_utf8_dictionary(&s, 7, false, (const char* const[]){"a", "bc"}, 2, false);  /* message 1 */
+    add_int32_batch(&s, (const int32_t[]){1, 0}, 2, false, false);                  /* message 2 */
+    add_utf8_dictionary(&s, 7, delta, (const char* const[]){"z"}, 1, false);         /* message 3 */
+    add_int32_batch(&s, (const int32_t[]){2}, 1, false, false);                     /* message 4 */
+    file_end(&s, &kDictField, 1, (const int[]){1, 3}, 2, (const int[]){2, 4}, 2);
+    maybe_dump(&s, delta ? "unit-file-dictionary-delta.arrow_file" : "unit-file-dictionary-replacement.arrow_file");
+    for (int via_pipe = 0; via_pipe <= 1; via_pipe++) {
+      read_result r;
+      read_all(s.b, s.n, via_pipe, NULL, &r);
+      if (delta) {
+        if (r.rc != ARTEMIS_E_END_OF_STREAM) fail_msg("delta, pipe=%d: %s", via_pipe, r.err.message);
+        assert_int_equal(r.batches, 2);
+        assert_int_equal(r.info.format, ARTEMIS_IPC_FORMAT_FILE);
+        continue;
+      }
+      assert_int_equal(r.rc, ARTEMIS_E_INVALID_INPUT);
+      assert_non_null(strstr(r.err.message, "a non-delta dictionary batch for dictionary id 7, which an earlier"));
+      assert_int_equal(r.err.offset, (int64_t)s.boundaries[3]);
+      char expect[64];
+      snprintf(expect, sizeof expect, "(byte %zu)", s.boundaries[3]);
+      assert_non_null(strstr(r.err.message, expect));
+      /* Through the footer: the block is named; sequentially, the message. */
+      if (!via_pipe) {
+        assert_non_null(strstr(r.err.message, "footer dictionary block 1"));
+        assert_int_equal(r.batches, 0);
+      } else {
+        assert_non_null(strstr(r.err.message, "message 3"));
+        assert_int_equal(r.batches, 1);
+      }
+    }
+  }
+  /* A stream may replace its dictionaries (test_dictionary_replacement_and_delta). */
+}
+
+/* Errors found while registering the footer schema's dictionaries name the footer and
+ * where it starts (they said "message 0 ... (byte 0)"). */
+static void test_footer_schema_errors_name_the_footer(void** state) {
+  (void)state;
+  const field_spec fields[] = {{"a", TYPE_UTF8, 0, 7, 32}, {"b", TYPE_INT, 32, 7, 32}};
+  stream s;
+  file_begin(&s);
+  add_schema(&s, fields, 2, false, false);
+  size_t footer_at = file_end(&s, fields, 2, NULL, 0, NULL, 0);
+  read_result r;
+  read_all(s.b, s.n, 0, NULL, &r);
+  assert_int_equal(r.rc, ARTEMIS_E_INVALID_INPUT);
+  char expect[160];
+  snprintf(expect, sizeof expect,
+           "footer: fields \"a\" and \"b\" share dictionary id 7 with different value types (byte %zu)", footer_at);
+  assert_string_equal(r.err.message, expect);
+  assert_int_equal(r.err.offset, (int64_t)footer_at);
+  /* Read as a stream (pipe): the Schema message names itself. */
+  read_all(s.b, s.n, 1, NULL, &r);
+  assert_int_equal(r.rc, ARTEMIS_E_INVALID_INPUT);
+  assert_non_null(strstr(r.err.message, "message 0: fields \"a\" and \"b\" share dictionary id 7"));
+}
+
+/* ---- decompression bombs ---- */
+
+/* A compressed buffer declaring more than its role needs is refused before anything is
+ * allocated (40 one-row columns whose bitmaps each declared 1 GiB made the CLI allocate
+ * 5 GB); the message's decompressed buffers together stay within max_body_bytes. */
+static void test_decompression_bombs(void** state) {
+  (void)state;
+  test_alloc_budget budget = {-1, 0};
+  artemis_allocator allocator = test_budget_allocator(&budget);
+  artemis_ipc_reader_options options;
+  artemis_ipc_reader_options_init(&options);
+  options.allocator = &allocator;
+  enum { COLS = 40 };
+  field_spec fields[COLS];
+  for (int i = 0; i < COLS; i++) fields[i] = kInt32Field;
+  /* Every column: one row, one null; validity declares 1 GiB (the bytes after the prefix
+   * are not even a frame: nothing is decoded); data stored (-1) with 4 bytes. */
+  for (int role = 0; role < 2; role++) { /* the validity bitmap, then the values */
+    uint8_t body[COLS * 32] = {0};
+    int64_t nodes[COLS * 2], buffers[COLS * 4];
+    for (int i = 0; i < COLS; i++) {
+      uint8_t* p = body + 32 * i;
+      set_u64(p, role == 0 ? (uint64_t)1 << 30 : (uint64_t)-1);
+      p[8] = 0; /* stored validity: slot 0 null */
+      set_u64(p + 16, role == 1 ? (uint64_t)1 << 30 : (uint64_t)-1);
+      nodes[2 * i] = 1;
+      nodes[2 * i + 1] = 1;
+      buffers[4 * i] = 32 * i;
+      buffers[4 * i + 1] = 16;
+      buffers[4 * i + 2] = 32 * i + 16;
+      buffers[4 * i + 3] = 16;
+    }
+    batch_spec b = {1, nodes, COLS, buffers, COLS * 2, 1, sizeof body, -1, false, NULL, 0};
+    fbw w;
+    build_batch(&w, &b);
+    stream s = {.n = 0};
+    add_schema(&s, fields, COLS, false, false);
+    stream_message(&s, &w, body, sizeof body, false);
+    size_t body_at = s.boundaries[1] + s.framed_meta[1];
+    maybe_dump(&s, role == 0 ? "unit-bomb-validity.stream" : "unit-bomb-data.stream");
+    for (int via_pipe = 0; via_pipe <= 1; via_pipe++) {
+      budget.largest = 0;
+      read_result r;
+      read_all(s.b, s.n, via_pipe, &options, &r);
+      assert_int_equal(r.rc, ARTEMIS_E_INVALID_INPUT);
+      assert_non_null(strstr(r.err.message, role == 0 ? "message 1: column 0 \"x\": validity buffer 0"
+                                                      : "message 1: column 0 \"x\": data buffer 1"));
+      assert_non_null(strstr(r.err.message, role == 0 ? "declares 1073741824 uncompressed bytes, its layout needs 1 "
+                                                      : "declares 1073741824 uncompressed bytes, its layout needs 4 "));
+      int64_t at = (int64_t)body_at + (role == 0 ? 0 : 16);
+      assert_int_equal(r.err.offset, at);
+      char expect[64];
+      snprintf(expect, sizeof expect, "(byte %lld)", (long long)at);
+      assert_non_null(strstr(r.err.message, expect));
+      assert_true(budget.largest < 64 * 1024);
+    }
+  }
+  /* Buffers that each need what they declare, but together more than max_body_bytes:
+   * 2 columns of 600 int32 (ZSTD, a few bytes each) with max_body_bytes 4000. */
+  int32_t values[600] = {0};
+  uint8_t body[256] = {0};
+  set_u64(body, sizeof values);
+  size_t z = ZSTD_compress(body + 8, 100, values, sizeof values, 1);
+  assert_false(ZSTD_isError(z));
+  int64_t nodes[] = {600, 0, 600, 0};
+  int64_t buffers[] = {0, 0, 0, (int64_t)(8 + z), 0, 0, 0, (int64_t)(8 + z)};
+  batch_spec b = {600, nodes, 2, buffers, 4, 1, (int64_t)(8 + z + 7) / 8 * 8, -1, false, NULL, 0};
+  fbw w;
+  build_batch(&w, &b);
+  stream s = {.n = 0};
+  add_schema(&s, fields, 2, false, false);
+  stream_message(&s, &w, body, 8 + z, false);
+  stream_end(&s, false);
+  read_result r;
+  read_all(s.b, s.n, 0, &options, &r);
+  assert_int_equal(r.rc, ARTEMIS_E_END_OF_STREAM); /* 4,800 bytes: within the default */
+  options.max_body_bytes = 4000;
+  expect_failure(&s, &options, ARTEMIS_E_LIMIT, "column 1 \"x\": data buffer 3: declares 2400 uncompressed bytes");
+  expect_failure(&s, &options, ARTEMIS_E_LIMIT, "would exceed max_body_bytes (1600 left)");
+}
+
+/* ---- views (binary_view, utf8_view) ---- */
+
+enum { TYPE_BINARY_VIEW = 23, TYPE_UTF8_VIEW = 24 };
+
+typedef struct view_case {
+  const char* const* values; /* NULL: a null slot (its view is garbage) */
+  int n;
+  int n_data;      /* data buffers; long value i goes to buffer (long values so far) % n_data */
+  bool big_endian;
+  int codec;       /* -1, or 1 (ZSTD) */
+  int64_t dict_id; /* >= 0: a dictionary batch */
+  bool is_delta;
+  /* Damage: */
+  int bad_index_slot; /* >= 0: that slot's view names data buffer n_data */
+  int bad_offset_slot;
+  int negative_slot;
+  int variadic_entries; /* entries of variadicBufferCounts (normally 1) */
+  int64_t variadic_value_delta;
+} view_case;
+
+static void put_u32_order(uint8_t* p, uint32_t v, bool big_endian) {
+  for (int i = 0; i < 4; i++) p[big_endian ? 3 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+/* One view column (or the values of a dictionary batch). */
+static void add_view_message(stream* s, const view_case* c) {
+  uint8_t raw[4][1024];
+  size_t raw_len[4] = {0, 0, 0, 0};
+  assert_true(c->n_data >= 0 && c->n_data <= 2);
+  int n_raw = c->n_data <= 0 ? 2 : c->n_data == 1 ? 3 : 4; /* spelled out for gcc -Warray-bounds */
+  uint8_t* views = raw[1];
+  int nulls = 0, long_values = 0;
+  memset(raw, 0, sizeof raw);
+  for (int i = 0; i < c->n; i++) {
+    uint8_t* v = views + 16 * i;
+    const char* value = c->values[i];
+    if (!value) {
+      nulls++;
+      put_u32_order(v, 1000, c->big_endian); /* garbage: never read */
+      put_u32_order(v + 8, 99, c->big_endian);
+      put_u32_order(v + 12, 0x7FFFFFF0, c->big_endian);
+      continue;
+    }
+    raw[0][i / 8] |= (uint8_t)(1u << (i % 8));
+    uint32_t len = (uint32_t)strlen(value);
+    put_u32_order(v, i == c->negative_slot ? (uint32_t)-5 : len, c->big_endian);
+    if (len <= 12) {
+      memcpy(v + 4, value, len);
+      continue;
+    }
+    int k = (long_values++ % c->n_data) & 1;
+    memcpy(v + 4, value, 4);
+    put_u32_order(v + 8, i == c->bad_index_slot ? (uint32_t)c->n_data : (uint32_t)k, c->big_endian);
+    put_u32_order(v + 12, (uint32_t)raw_len[2 + k] + (i == c->bad_offset_slot ? 1 : 0), c->big_endian);
+    memcpy(raw[2 + k] + raw_len[2 + k], value, len);
+    raw_len[2 + k] += len;
+  }
+  raw_len[0] = nulls ? (size_t)(c->n + 7) / 8 : 0;
+  raw_len[1] = 16 * (size_t)c->n;
+  uint8_t body[8192] = {0};
+  size_t at = 0;
+  int64_t buffers[12];
+  for (int k = 0; k < n_raw; k++) {
+    size_t len = raw_len[k];
+    buffers[2 * k] = (int64_t)at;
+    if (c->codec >= 0 && len > 0) {
+      set_u64(body + at, len);
+      size_t z = ZSTD_compress(body + at + 8, sizeof body - at - 8, raw[k], len, 1);
+      assert_false(ZSTD_isError(z));
+      len = 8 + z;
+    } else if (len) {
+      memcpy(body + at, raw[k], len);
+    }
+    buffers[2 * k + 1] = (int64_t)len;
+    at = (at + len + 7) / 8 * 8;
+  }
+  int64_t nodes[] = {c->n, nulls};
+  int64_t variadic[2] = {c->n_data + c->variadic_value_delta, 0};
+  batch_spec b = {c->n, nodes, 1, buffers, n_raw, c->codec, (int64_t)at, c->dict_id, c->is_delta,
+                  c->variadic_entries ? variadic : NULL, c->variadic_entries};
+  fbw w;
+  build_batch(&w, &b);
+  stream_message(s, &w, body, at, false);
+}
+
+static const char* const kViewValues[] = {"hi", NULL, "a value longer than twelve", "", "twelve bytes",
+                                          "thirteen byte", NULL, "another long one, in buffer 1"};
+
+static view_case view_case_default(void) {
+  view_case c;
+  memset(&c, 0, sizeof c);
+  c.values = kViewValues;
+  c.n = 8;
+  c.n_data = 2;
+  c.codec = -1;
+  c.dict_id = -1;
+  c.bad_index_slot = c.bad_offset_slot = c.negative_slot = -1;
+  c.variadic_entries = 1;
+  return c;
+}
+
+/* Checks the exported view array against `values`. */
+static void expect_views(const struct ArrowArray* a, const char* const* values, int n) {
+  assert_int_equal(a->length, n);
+  assert_true(a->n_buffers >= 3);
+  int64_t n_data = a->n_buffers - 3;
+  const int64_t* sizes = a->buffers[a->n_buffers - 1];
+  assert_non_null(sizes);
+  for (int i = 0; i < n; i++) {
+    bool valid = a->buffers[0] == NULL || ((const uint8_t*)a->buffers[0])[i / 8] & (1u << (i % 8));
+    assert_int_equal(valid, values[i] != NULL);
+    if (!values[i]) continue;
+    const uint8_t* v = (const uint8_t*)a->buffers[1] + 16 * i;
+    int32_t len, index, offset;
+    memcpy(&len, v, 4);
+    assert_int_equal(len, (int32_t)strlen(values[i]));
+    const uint8_t* bytes = v + 4;
+    if (len > 12) {
+      memcpy(&index, v + 8, 4);
+      memcpy(&offset, v + 12, 4);
+      assert_true(index >= 0 && index < n_data);
+      assert_true(offset >= 0 && offset + len <= sizes[index]);
+      bytes = (const uint8_t*)a->buffers[2 + index] + offset;
+      assert_memory_equal(v + 4, values[i], 4);
+    }
+    assert_memory_equal(bytes, values[i], (size_t)len);
+  }
+}
+
+static void test_views_are_read(void** state) {
+  (void)state;
+  for (int variant = 0; variant < 4; variant++) { /* plain, big-endian, ZSTD, one data buffer */
+    view_case c = view_case_default();
+    c.big_endian = variant == 1;
+    c.codec = variant == 2 ? 1 : -1;
+    c.n_data = variant == 3 ? 1 : 2;
+    for (int type = TYPE_BINARY_VIEW; type <= TYPE_UTF8_VIEW; type++) {
+      const field_spec field = {"v", type, 0, -1, 0};
+      stream s = {.n = 0};
+      add_schema(&s, &field, 1, false, c.big_endian);
+      add_view_message(&s, &c);
+      stream_end(&s, false);
+      char name[64];
+      snprintf(name, sizeof name, "unit-views-%s-%s.stream", type == TYPE_UTF8_VIEW ? "utf8" : "binary",
+               (const char* const[]){"plain", "bigendian", "zstd", "onebuffer"}[variant]);
+      maybe_dump(&s, name);
+      artemis_ipc_reader* r;
+      artemis_error err;
+      if (artemis_ipc_reader_open_memory(&r, s.b, s.n, NULL, &err) != ARTEMIS_OK) fail_msg("%s", err.message);
+      struct ArrowSchema schema;
+      assert_int_equal(artemis_ipc_reader_schema(r, &schema, &err), ARTEMIS_OK);
+      assert_string_equal(schema.children[0]->format, type == TYPE_UTF8_VIEW ? "vu" : "vz");
+      schema.release(&schema);
+      struct ArrowArray batch;
+      if (artemis_ipc_reader_next(r, &batch, &err) != ARTEMIS_OK) fail_msg("variant %d: %s", variant, err.message);
+      artemis_ipc_reader_free(r); /* the batch outlives the reader */
+      const struct ArrowArray* a = batch.children[0];
+      assert_int_equal(a->n_buffers, 3 + c.n_data);
+      assert_int_equal(a->null_count, 2);
+      expect_views(a, kViewValues, 8);
+      const int64_t* sizes = a->buffers[a->n_buffers - 1];
+      if (c.n_data == 2) {
+        assert_int_equal(sizes[0], (int64_t)strlen("a value longer than twelve") + (int64_t)strlen("another long one, in buffer 1"));
+        assert_int_equal(sizes[1], (int64_t)strlen("thirteen byte"));
+      }
+      batch.release(&batch);
+      read_result rr;
+      read_all(s.b, s.n, 1, NULL, &rr); /* and through a pipe */
+      assert_int_equal(rr.rc, ARTEMIS_E_END_OF_STREAM);
+      assert_int_equal(rr.batches, 1);
+    }
+  }
+  /* No data buffers at all (every value inline), and an empty batch. */
+  const char* const short_values[] = {"x", NULL, "twelve bytes"};
+  view_case c = view_case_default();
+  c.values = short_values;
+  c.n = 3;
+  c.n_data = 0;
+  const field_spec field = {"v", TYPE_UTF8_VIEW, 0, -1, 0};
+  stream s = {.n = 0};
+  add_schema(&s, &field, 1, false, false);
+  add_view_message(&s, &c);
+  c.n = 0;
+  add_view_message(&s, &c);
+  stream_end(&s, false);
+  artemis_ipc_reader* r;
+  artemis_error err;
+  assert_int_equal(artemis_ipc_reader_open_memory(&r, s.b, s.n, NULL, &err), ARTEMIS_OK);
+  struct ArrowArray batch;
+  assert_int_equal(artemis_ipc_reader_next(r, &batch, &err), ARTEMIS_OK);
+  assert_int_equal(batch.children[0]->n_buffers, 3);
+  assert_non_null(batch.children[0]->buffers[2]);
+  expect_views(batch.children[0], short_values, 3);
+  batch.release(&batch);
+  assert_int_equal(artemis_ipc_reader_next(r, &batch, &err), ARTEMIS_OK);
+  assert_int_equal(batch.children[0]->length, 0);
+  batch.release(&batch);
+  artemis_ipc_reader_free(r);
+}
+
+static void test_view_errors(void** state) {
+  (void)state;
+  const field_spec field = {"v", TYPE_UTF8_VIEW, 0, -1, 0};
+  for (int which = 0; which < 6; which++) {
+    view_case c = view_case_default();
+    const char* text = NULL;
+    switch (which) {
+      case 0: c.bad_index_slot = 5; text = "view at slot 5 points into data buffer 2 of 2"; break;
+      case 1: c.bad_offset_slot = 7; text = "view at slot 7 (offset 27, length 29) is outside data buffer 0 of 55 bytes"; break;
+      case 2: c.negative_slot = 0; text = "view at slot 0 has negative length -5"; break;
+      case 3: c.variadic_entries = 0; text = "record batch has 0 variadicBufferCounts entries, the schema has 1 view fields"; break;
+      case 4: c.variadic_entries = 2; text = "record batch has 2 variadicBufferCounts entries, the schema has 1 view fields"; break;
+      case 5: c.variadic_value_delta = 5; text = "variadicBufferCounts entry 0 (7 data buffers) does not fit the 4 buffers"; break;
+    }
+    for (int big_endian = 0; big_endian <= 1; big_endian++) {
+      c.big_endian = big_endian;
+      stream s = {.n = 0};
+      add_schema(&s, &field, 1, false, c.big_endian);
+      add_view_message(&s, &c);
+      stream_end(&s, false);
+      expect_failure(&s, NULL, ARTEMIS_E_INVALID_INPUT, text);
+    }
+  }
+  /* View data buffers (whose need is not known) declaring more than the message may
+   * decompress: 4 values of 300 bytes, 2 per data buffer, ZSTD. */
+  char big[300 + 1];
+  memset(big, 'a', 300);
+  big[300] = '\0';
+  const char* const bigs[] = {big, big, big, big};
+  view_case c = view_case_default();
+  c.values = bigs;
+  c.n = 4;
+  c.codec = 1;
+  stream s = {.n = 0};
+  add_schema(&s, &field, 1, false, false);
+  add_view_message(&s, &c);
+  stream_end(&s, false);
+  read_result r;
+  read_all(s.b, s.n, 0, NULL, &r);
+  assert_int_equal(r.rc, ARTEMIS_E_END_OF_STREAM);
+  artemis_ipc_reader_options options;
+  artemis_ipc_reader_options_init(&options);
+  options.max_body_bytes = 700; /* views 64 + data 600 + data 600 */
+  expect_failure(&s, &options, ARTEMIS_E_LIMIT, "view data buffer 3: declares 600 uncompressed bytes");
+}
+
+static void test_view_dictionaries(void** state) {
+  (void)state;
+  const field_spec field = {"d", TYPE_UTF8_VIEW, 0, 7, 32};
+  const char* const first[] = {"short", "a long dictionary value", NULL, "another long dictionary value"};
+  const char* const second[] = {"third long value of the dictionary", "x"};
+  for (int in_file = 0; in_file <= 1; in_file++) {
+    stream s;
+    if (in_file) file_begin(&s);
+    else memset(&s, 0, sizeof s);
+    add_schema(&s, &field, 1, false, false); /* message 0 */
+    view_case c = view_case_default();
+    c.values = first;
+    c.n = 4;
+    c.dict_id = 7;
+    add_view_message(&s, &c); /* message 1 */
+    add_int32_batch(&s, (const int32_t[]){1, 0, 3}, 3, false, false); /* message 2 */
+    c.values = second;
+    c.n = 2;
+    c.n_data = 1;
+    c.is_delta = true;
+    add_view_message(&s, &c);                                   /* message 3 */
+    add_int32_batch(&s, (const int32_t[]){4, 5, 1}, 3, false, false); /* message 4 */
+    if (in_file) file_end(&s, &field, 1, (const int[]){1, 3}, 2, (const int[]){2, 4}, 2);
+    else stream_end(&s, false);
+    maybe_dump(&s, in_file ? "unit-view-dictionary-delta.arrow_file" : "unit-view-dictionary-delta.stream");
+    artemis_ipc_reader* r;
+    artemis_error err;
+    assert_int_equal(artemis_ipc_reader_open_memory(&r, s.b, s.n, NULL, &err), ARTEMIS_OK);
+    struct ArrowArray b1, b2;
+    if (artemis_ipc_reader_next(r, &b1, &err) != ARTEMIS_OK) fail_msg("%s", err.message);
+    assert_int_equal(artemis_ipc_reader_next(r, &b2, &err), ARTEMIS_OK);
+    artemis_ipc_reader_free(r);
+    /* Through the footer both batches see the whole (delta-extended) dictionary. */
+    const char* const joined[] = {"short", "a long dictionary value", NULL, "another long dictionary value",
+                                  "third long value of the dictionary", "x"};
+    expect_views(b1.children[0]->dictionary, joined, in_file ? 6 : 4);
+    expect_views(b2.children[0]->dictionary, joined, 6);
+    assert_int_equal(b2.children[0]->dictionary->n_buffers, 3 + 2 + 1);
+    b1.release(&b1);
+    b2.release(&b2);
+  }
 }
 
 int main(void) {
@@ -1328,6 +1856,12 @@ int main(void) {
       cmocka_unit_test(test_rows_read_saturates),
       cmocka_unit_test(test_delta_copy_budget),
       cmocka_unit_test(test_many_dictionary_ids),
+      cmocka_unit_test(test_file_dictionary_replacement_is_refused),
+      cmocka_unit_test(test_footer_schema_errors_name_the_footer),
+      cmocka_unit_test(test_decompression_bombs),
+      cmocka_unit_test(test_views_are_read),
+      cmocka_unit_test(test_view_errors),
+      cmocka_unit_test(test_view_dictionaries),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -168,7 +168,7 @@ typedef struct jsonl {
 } jsonl;
 
 static void jsonl_open(jsonl* j, const char* dir) {
-  snprintf(j->path, sizeof j->path, "%s/baseline.jsonl.gz", dir);
+  if (snprintf(j->path, sizeof j->path, "%s/baseline.jsonl.gz", dir) >= (int)sizeof j->path) die("output directory path too long");
   char cmd[4200];
   snprintf(cmd, sizeof cmd, "gzip -6 -c > '%s'", j->path);
   j->pipe = popen(cmd, "w");
@@ -318,7 +318,8 @@ static void set_job(job* j, const config* cfg, const char* variant_name, const c
   if (count > MAX_COLUMNS) die("map too long");
   memcpy(j->map, map, count * sizeof *map);
   j->map_count = count;
-  snprintf(j->path, sizeof j->path, "%s/%s.%s.parquet", cfg->dir, variant_name, label);
+  if (snprintf(j->path, sizeof j->path, "%s/%s.%s.parquet", cfg->dir, variant_name, label) >= (int)sizeof j->path)
+    die("output directory path too long");
 }
 
 /* ---- tables ------------------------------------------------------------------------------- */
