@@ -6,6 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# The interop harness's locked packages need Node.js >= 20; Debian 12's own nodejs is 18.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "test.sh: Node.js $(node --version 2>/dev/null || echo missing) found; the interop harness needs Node.js >= 20" >&2
+  echo "test.sh: (Debian 12 ships 18: use a machine image with Node.js 20+, as CI has)" >&2
+  exit 1
+fi
 (cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
 
 status=0

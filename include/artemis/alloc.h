@@ -1,6 +1,6 @@
-/* Pluggable allocator. Every byte the writer allocates (including libzstd's contexts)
- * goes through the allocator given in the options, so tests can cap memory, count the
- * peak, or fail the Nth allocation. */
+/* Pluggable allocator. Every byte the writer holds (including libzstd's contexts) goes
+ * through the allocator given in the options, so tests can cap memory, count the peak, or
+ * fail the Nth allocation. (The summary returned by artemis_writer_close() is malloc'ed.) */
 #ifndef ARTEMIS_ALLOC_H
 #define ARTEMIS_ALLOC_H
 

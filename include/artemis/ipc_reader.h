@@ -15,8 +15,10 @@
  *     the end of the input) and file format ("ARROW1", the messages, a footer). A file-format
  *     input that can seek is read through its footer (schema and blocks; a Schema message
  *     after the magic is not required, Arrow JS writes none); one that cannot (a pipe) is
- *     read sequentially as the stream it contains, which needs that Schema message (else
- *     ARTEMIS_E_UNSUPPORTED, saying to give the path).
+ *     read sequentially as the stream it contains, in constant memory. If that stream has
+ *     no Schema message (the schema only in the footer, as Arrow JS writes files), the
+ *     input is spooled to an unlinked temporary file in $TMPDIR (or /tmp) and read through
+ *     its footer: disk, not memory, grows with such an input.
  *   - The continuation-marker framing (Arrow >= 0.15) and the legacy framing without it;
  *     metadata versions V4 and V5 (others are ARTEMIS_E_UNSUPPORTED).
  *   - Dictionary batches: replacement (stream format only) and delta dictionaries, one
@@ -156,7 +158,8 @@ ARTEMIS_API int artemis_ipc_reader_open_path(artemis_ipc_reader** out, const cha
 /* Opens a reader over `fd`, read sequentially from its current position; works on pipes
  * and sockets. Borrowed: the reader never closes `fd`; it must stay open until the reader
  * is freed. A file-format input is read as the stream it contains (its footer is not
- * needed). Same returns as open_path. */
+ * needed), unless that stream has no Schema message: then the input is spooled to a
+ * temporary file and read through its footer. Same returns as open_path. */
 ARTEMIS_API int artemis_ipc_reader_open_fd(artemis_ipc_reader** out, int fd,
                                            const artemis_ipc_reader_options* options,
                                            artemis_error* error);

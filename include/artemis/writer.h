@@ -31,8 +31,9 @@
  *     its dictionary (at most dictionary_limit_bytes in PLAIN form plus its hash table)
  *     and one data page being filled (about data_page_target_bytes). A row group is
  *     flushed once the Arrow size of its rows reaches row_group_target_bytes, so memory
- *     is bounded by the options and the column count (in practice about the compressed
- *     size of one row group, well under the target), not by the number of rows. The one
+ *     is bounded by the options and the column count (in practice 1.7-2.6x the compressed
+ *     size of one row group, 0.20-0.28x the target on the canonical data), not by the
+ *     number of rows. The one
  *     part that grows with the file is the footer and page index kept until close: about
  *     70 KB per million rows of the canonical schema.
  *   - Every allocation goes through options->allocator, except the summary returned by
@@ -90,8 +91,10 @@ typedef struct artemis_write_summary {
  * @param[out] error   optional.
  * @return ARTEMIS_OK; ARTEMIS_E_UNSUPPORTED (a column type without a Parquet mapping,
  *         e.g. nested), ARTEMIS_E_CONFIG (an encoding that does not fit a column's type,
- *         an unknown column in the map), ARTEMIS_E_INVALID_ARGUMENT, ARTEMIS_E_CONFLICT
- *         (path or its .inprogress exists), ARTEMIS_E_IO, ARTEMIS_E_NOMEM. On failure
+ *         an unknown column in the map), ARTEMIS_E_INVALID_INPUT (a malformed format
+ *         string), ARTEMIS_E_LIMIT (more than 32767 columns), ARTEMIS_E_INVALID_ARGUMENT,
+ *         ARTEMIS_E_CONFLICT (path or its .inprogress exists), ARTEMIS_E_IO,
+ *         ARTEMIS_E_NOMEM. On failure
  *         nothing is left on disk. */
 ARTEMIS_API int artemis_writer_open(artemis_writer** out, const char* path,
                                     const struct ArrowSchema* schema,

@@ -405,6 +405,31 @@ static int open_input(artemis_ipc_reader* r, artemis_error* error) {
   }
   framed_message m;
   int rc = read_message(r, NULL, first_word, &m, error);
+  if (rc == ARTEMIS_OK && r->info.format == ARTEMIS_IPC_FORMAT_FILE && !m.end_of_stream && m.decoded &&
+      m.message.header != ARTEMIS_IPC_HEADER_SCHEMA && m.message.header != ARTEMIS_IPC_HEADER_TENSOR &&
+      m.message.header != ARTEMIS_IPC_HEADER_SPARSE_TENSOR) {
+    /* A file whose schema is only in its footer (Arrow JS writes these) came through a
+     * pipe: spool it to a temporary file (what was read so far, then the rest) and read it
+     * through the footer like a file given by path. */
+    uint8_t prefix[8];
+    size_t prefix_len = 0;
+    int64_t meta_bytes = m.body_at - m.start - (m.legacy ? 4 : 8);
+    if (!m.legacy) {
+      memcpy(prefix, "\xff\xff\xff\xff", 4);
+      prefix_len = 4;
+    }
+    for (int i = 0; i < 4; i++) prefix[prefix_len++] = (uint8_t)((uint64_t)meta_bytes >> (8 * i)); /* int32 LE */
+    const void* parts[4] = {head, prefix, m.metadata, m.body};
+    size_t lens[4] = {8, prefix_len, (size_t)meta_bytes, (size_t)m.message.body_length};
+    rc = artemis_ipc_source_spool(src, parts, lens, 4, error);
+    framed_free(r, &m);
+    if (rc != ARTEMIS_OK) return rc;
+    r->via_footer = true;
+    r->message_index = 0;
+    r->info.messages_read = 0;
+    ARTEMIS_RETURN_NOT_OK(artemis_ipc_footer_read(src, &r->options, &r->mem, &r->footer, error));
+    return take_footer_schema(r, error);
+  }
   if (rc == ARTEMIS_OK) rc = take_schema(r, &m, error);
   framed_free(r, &m);
   return rc;

@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,6 +73,81 @@ void artemis_ipc_source_close(artemis_ipc_source* src) {
   src->owns_fd = false;
 }
 
+static int write_all(int fd, const void* data, size_t n) {
+  const uint8_t* p = data;
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    p += w;
+    n -= (size_t)w;
+  }
+  return 0;
+}
+
+/* An unlinked temporary file: O_TMPFILE where the file system has it, else mkstemp + unlink. */
+static int temporary_file(void) {
+  const char* dir = getenv("TMPDIR");
+  if (!dir || !dir[0]) dir = "/tmp";
+#ifdef O_TMPFILE
+  int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+#endif
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s/artemis-ipc-spool-XXXXXX", dir) >= (int)sizeof path) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  int tmp = mkstemp(path);
+  if (tmp >= 0) unlink(path);
+  return tmp;
+}
+
+int artemis_ipc_source_spool(artemis_ipc_source* src, const void* const* head, const size_t* head_len, size_t parts,
+                             artemis_error* error) {
+  int fd = temporary_file();
+  if (fd < 0) return artemis_set_io_error(error, errno, "cannot create a temporary file to spool the input");
+  int64_t total = 0;
+  for (size_t i = 0; i < parts; i++) {
+    if (head_len[i] && write_all(fd, head[i], head_len[i]) != 0) {
+      int e = errno;
+      close(fd);
+      return artemis_set_io_error(error, e, "cannot spool the input to a temporary file");
+    }
+    total += (int64_t)head_len[i];
+  }
+  uint8_t* chunk = src->allocator->alloc(src->allocator->ctx, 1u << 16);
+  if (!chunk) {
+    close(fd);
+    return artemis_set_error(error, ARTEMIS_E_NOMEM, "out of memory spooling the input");
+  }
+  int rc = ARTEMIS_OK;
+  for (;;) {
+    size_t got = 0;
+    rc = artemis_ipc_source_read(src, chunk, 1u << 16, &got, error);
+    if (rc != ARTEMIS_OK) break;
+    if (got && write_all(fd, chunk, got) != 0) {
+      rc = artemis_set_io_error(error, errno, "cannot spool the input to a temporary file");
+      break;
+    }
+    total += (int64_t)got;
+    if (got < (1u << 16)) break;
+  }
+  src->allocator->free(src->allocator->ctx, chunk);
+  if (rc != ARTEMIS_OK) {
+    close(fd);
+    return rc;
+  }
+  artemis_ipc_source_close(src);
+  src->fd = fd;
+  src->owns_fd = true;
+  src->seekable = true;
+  src->size = total;
+  src->spooled = true;
+  src->bytes_read = total; /* the whole input is consumed; rereading the spool adds nothing */
+  return ARTEMIS_OK;
+}
+
 int64_t artemis_ipc_source_remaining(const artemis_ipc_source* src) {
   if (src->size < 0) return -1;
   return src->position >= src->size ? 0 : src->size - src->position;
@@ -83,7 +160,7 @@ int artemis_ipc_source_read(artemis_ipc_source* src, void* dst, size_t n, size_t
     size_t take = (uint64_t)left < n ? (size_t)left : n;
     if (take) memcpy(dst, src->memory + src->position, take);
     src->position += (int64_t)take;
-    src->bytes_read += (int64_t)take;
+    if (!src->spooled) src->bytes_read += (int64_t)take;
     *got = take;
     return ARTEMIS_OK;
   }
@@ -99,7 +176,7 @@ int artemis_ipc_source_read(artemis_ipc_source* src, void* dst, size_t n, size_t
     if (r == 0) break;
     *got += (size_t)r;
     src->position += r;
-    src->bytes_read += r;
+    if (!src->spooled) src->bytes_read += r;
   }
   return ARTEMIS_OK;
 }
@@ -130,7 +207,7 @@ int artemis_ipc_source_take(artemis_ipc_source* src, int64_t n, const char* labe
   if (src->fd < 0) { /* memory */
     *data = src->memory + src->position;
     src->position += n;
-    src->bytes_read += n;
+    if (!src->spooled) src->bytes_read += n;
     return ARTEMIS_OK;
   }
   /* Known to be there (regular file): one allocation. Otherwise grow as bytes arrive. */

@@ -24,6 +24,7 @@ typedef struct artemis_ipc_source {
   int64_t size;          /* bytes from the start of the input to its end, or -1 if unknown */
   int64_t position;      /* next byte to read, counted from where the input started */
   int64_t bytes_read;    /* bytes consumed so far (seeks do not count) */
+  bool spooled;          /* reading a temporary copy (artemis_ipc_source_spool): bytes_read is final */
 } artemis_ipc_source;
 
 void artemis_ipc_source_open_memory(artemis_ipc_source* src, const artemis_allocator* allocator, const void* data,
@@ -34,6 +35,14 @@ int artemis_ipc_source_open_path(artemis_ipc_source* src, const artemis_allocato
 /* Sequential; the size is known (for limits only) when `fd` is a regular file. */
 void artemis_ipc_source_open_fd(artemis_ipc_source* src, const artemis_allocator* allocator, int fd);
 void artemis_ipc_source_close(artemis_ipc_source* src);
+
+/* Turns a sequential source into a seekable one: writes `head` (the `head_len` bytes
+ * already consumed, from the start of the input) and then the rest of the input into an
+ * unlinked temporary file in $TMPDIR (or /tmp), and reads that file from then on, at the
+ * same offsets. For a file-format input whose schema is only in its footer. ARTEMIS_E_IO
+ * if the temporary file cannot be made or written, or the input cannot be read. */
+int artemis_ipc_source_spool(artemis_ipc_source* src, const void* const* head, const size_t* head_len, size_t parts,
+                             artemis_error* error);
 
 /* Reads up to `n` bytes; `*got` < n only at the end of the input. ARTEMIS_E_IO on a
  * failed read. */

@@ -304,7 +304,7 @@ static int create_temp(file_sink* sink, artemis_error* error) {
     }
     return artemis_set_io_error(error, saved, "create '%s'", sink->temp_path);
   }
-  /* Tells a later --replace-stale run that a live writer owns this file. */
+  /* Tells a future stale-file cleaner that a live writer owns this file. */
   if (sink->io->lock(sink->fd) != 0) {
     return artemis_set_io_error(error, errno, "flock '%s'", sink->temp_path);
   }

@@ -53,7 +53,9 @@ static const char kUsage[] =
     "  4  I/O error (reading input, writing output, disk full, file too large), out of memory,\n"
     "     or an internal error\n"
     "  130 interrupted (SIGINT/SIGTERM before the file is being published; the output is removed)\n"
-    "On any error a one-line message names the cause and nothing is left at OUTPUT.\n";
+    "On any error a one-line message names the cause and nothing is left at OUTPUT; the one\n"
+    "exception says \"(the Parquet file was written)\": exit 4 because only the --summary-json\n"
+    "or --log-json output failed, with the complete file at OUTPUT.\n";
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char* fmt, ...) {
   va_list ap;
