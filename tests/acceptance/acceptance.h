@@ -44,7 +44,8 @@ void acc_remove_outputs(const char* path);
 /* Monotonic seconds. */
 double acc_now(void);
 
-/* Sample options for the canonical telemetry: the generator's defaults with `rows` rows. */
-void acc_sample_options(artemis_sample_options* so, int64_t rows);
+/* The canonical telemetry generator: the generator's defaults with `rows` rows. Dies on
+ * failure; close with artemis_sample_close(). */
+artemis_sample* acc_open_sample(int64_t rows);
 
 #endif

@@ -106,7 +106,13 @@ double acc_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void acc_sample_options(artemis_sample_options* so, int64_t rows) {
-  artemis_sample_options_init(so);
-  so->total_rows = rows;
+artemis_sample* acc_open_sample(int64_t rows) {
+  artemis_sample_options so;
+  artemis_sample_options_init(&so);
+  so.total_rows = rows;
+  artemis_sample* sample;
+  artemis_error err;
+  int rc = artemis_sample_open(&sample, &so, &err);
+  if (rc) acc_die("artemis_sample_open", rc, &err);
+  return sample;
 }

@@ -105,12 +105,9 @@ int main(int argc, char** argv) {
 
   struct ArrowSchema schema;
   acc_canonical_schema(&schema);
-  artemis_sample_options so;
-  acc_sample_options(&so, rows);
-  artemis_sample* sample;
+  artemis_sample* sample = acc_open_sample(rows);
   artemis_error err;
-  int rc = artemis_sample_open(&sample, &so, &err);
-  if (rc) acc_die("artemis_sample_open", rc, &err);
+  int rc;
   je_stats before = read_je();
   int64_t rss_before = proc_status_kib("VmRSS");
 

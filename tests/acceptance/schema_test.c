@@ -88,11 +88,7 @@ static void check_written(const char* dir) {
   int rc = artemis_writer_open(&w, path, &schema, &o, &err);
   if (rc) acc_die("open with the canonical schema", rc, &err);
 
-  artemis_sample_options so;
-  acc_sample_options(&so, 200000);
-  artemis_sample* sample;
-  rc = artemis_sample_open(&sample, &so, &err);
-  if (rc) acc_die("artemis_sample_open", rc, &err);
+  artemis_sample* sample = acc_open_sample(200000);
   int64_t nulls[ACC_NCOLS] = {0}, rows = 0;
   struct ArrowArray batch;
   while ((rc = artemis_sample_next(sample, &batch, &err)) == ARTEMIS_OK) {

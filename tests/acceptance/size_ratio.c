@@ -74,11 +74,7 @@ int main(int argc, char** argv) {
   bjl_writer* bw;
   if (bjl_open(&bw, baseline_path, &schema, BJL_FAULT_NONE, msg, sizeof msg)) acc_fail("baseline: %s", msg);
 
-  artemis_sample_options so;
-  acc_sample_options(&so, rows);
-  artemis_sample* sample;
-  rc = artemis_sample_open(&sample, &so, &err);
-  if (rc) acc_die("artemis_sample_open", rc, &err);
+  artemis_sample* sample = acc_open_sample(rows);
   double t0 = acc_now(), t_json = 0, t_parquet[NSTRAT] = {0};
   struct ArrowArray batch;
   while ((rc = artemis_sample_next(sample, &batch, &err)) == ARTEMIS_OK) {

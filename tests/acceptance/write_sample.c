@@ -72,12 +72,9 @@ int main(int argc, char** argv) {
 
   struct ArrowSchema schema;
   acc_canonical_schema(&schema);
-  artemis_sample_options so;
-  acc_sample_options(&so, rows);
-  artemis_sample* sample;
+  artemis_sample* sample = acc_open_sample(rows);
   artemis_error err;
-  int rc = artemis_sample_open(&sample, &so, &err);
-  if (rc) acc_die("artemis_sample_open", rc, &err);
+  int rc;
   acc_remove_outputs(out);
   artemis_writer* w;
   rc = artemis_writer_open(&w, out, &schema, &o, &err);
