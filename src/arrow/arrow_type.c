@@ -376,24 +376,32 @@ int artemis_arrow_type_parse(const struct ArrowSchema* field, int64_t col, artem
   return ARTEMIS_OK;
 }
 
-/* C Data Interface metadata: int32 pair count, then per pair int32 key length, key bytes,
- * int32 value length, value bytes (native endianness, unaligned). The producer gives no
- * total size, so negative lengths and absurd counts end the scan instead of being used. */
+int64_t artemis_arrow_metadata_size(const char* m) {
+  if (!m) return 0;
+  int32_t n, len;
+  memcpy(&n, m, 4);
+  if (n < 0 || n > 1000000) return -1;
+  int64_t at = 4;
+  for (int32_t i = 0; i < 2 * n; i++) {
+    memcpy(&len, m + at, 4);
+    if (len < 0) return -1;
+    at += 4 + (int64_t)len;
+    if (at > (64ll << 20)) return -1;
+  }
+  return at;
+}
+
 int artemis_arrow_metadata_find(const char* metadata, const char* key, const char** value, int32_t* value_len) {
-  if (!metadata) return 0;
-  const char* p = metadata;
-  int32_t n;
-  memcpy(&n, p, 4);
-  p += 4;
+  if (artemis_arrow_metadata_size(metadata) <= 4) return 0;
+  int32_t n, klen, vlen;
+  memcpy(&n, metadata, 4);
+  const char* p = metadata + 4;
   size_t key_len = strlen(key);
-  for (int32_t i = 0; i < n && i < 1000000; i++) {
-    int32_t klen, vlen;
+  for (int32_t i = 0; i < n; i++) {
     memcpy(&klen, p, 4);
-    if (klen < 0) return 0;
     const char* k = p + 4;
     p = k + klen;
     memcpy(&vlen, p, 4);
-    if (vlen < 0) return 0;
     const char* v = p + 4;
     p = v + vlen;
     if ((size_t)klen == key_len && memcmp(k, key, key_len) == 0) {

@@ -67,8 +67,14 @@ int artemis_arrow_type_parse(const struct ArrowSchema* field, int64_t column_ind
 /* Human-readable Arrow type, e.g. "timestamp[ns]" or "dictionary<utf8, int8>". */
 const char* artemis_arrow_kind_name(artemis_arrow_kind kind);
 
-/* Looks up `key` in C Data Interface metadata (int32 count, then int32-length-prefixed
- * keys and values, native endianness). Returns 1 and the value if found. */
+/* C Data Interface metadata: int32 pair count, then per pair an int32-length-prefixed key
+ * and value (native endianness). The producer gives no total size, so its counts are only
+ * sanity-checked: size in bytes (0 for NULL), or -1 for a negative count or length or more
+ * than 64 MiB. */
+int64_t artemis_arrow_metadata_size(const char* metadata);
+
+/* Looks up `key` in metadata whose size artemis_arrow_metadata_size() accepts. Returns 1
+ * and the value if found. */
 int artemis_arrow_metadata_find(const char* metadata, const char* key, const char** value, int32_t* value_len);
 
 /* Arrow byte width of one value of an integer kind (dictionary indices). */

@@ -95,28 +95,39 @@ static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, a
     out->all_null = 1;
     return ARTEMIS_OK;
   }
-  if (!index_kind && is_view(t->kind)) {
-    /* C Data Interface views: validity, views, the variadic data buffers, and last an int64
-     * array with the size of each data buffer (the only bound the producer gives). */
-    if (a->offset + a->length > MAX_IMPLIED_BYTES / 16)
+  int var = !index_kind && is_var_length(t->kind);
+  int views = !index_kind && is_view(t->kind);
+  {
+    int64_t end = a->offset + a->length;
+    int64_t w = views ? 16 : var ? 8 : index_kind ? artemis_arrow_int_width(index_kind) : arrow_value_width(t);
+    if (w > 1 && end > MAX_IMPLIED_BYTES / w)
       return INVALID("column %lld \"%s\": %s array of %lld elements implies a buffer beyond the address space",
-                     (long long)col, name, role, (long long)(a->offset + a->length));
-    if (a->n_buffers < 3 || !a->buffers)
-      return INVALID("column %lld \"%s\": %s %s array has %lld buffers; a view array has at least 3 (validity, views, "
-                     "buffer sizes)",
-                     (long long)col, name, role, artemis_arrow_kind_name(t->kind), (long long)a->n_buffers);
-    if (a->n_children != 0) return INVALID("column %lld \"%s\": %s array of a flat type has children", (long long)col, name, role);
-    out->offset = a->offset + logical_offset;
-    out->length = length;
-    out->validity = a->null_count == 0 ? NULL : a->buffers[0];
-    if (!a->buffers[0] && a->null_count != 0 && a->null_count != -1)
-      return INVALID("column %lld \"%s\": %s array reports %lld nulls but has no validity bitmap", (long long)col, name,
-                     role, (long long)a->null_count);
+                     (long long)col, name, role, (long long)end);
+  }
+  /* Views: validity, views, the variadic data buffers, and last an int64 array with the
+   * size of each data buffer (the only bound the producer gives). */
+  int64_t want_buffers = views || var ? 3 : 2;
+  if (views ? a->n_buffers < want_buffers : a->n_buffers != want_buffers)
+    return INVALID("column %lld \"%s\": %s array has %lld buffers, type %s needs %s%lld", (long long)col, name, role,
+                   (long long)a->n_buffers, artemis_arrow_kind_name(index_kind ? index_kind : t->kind),
+                   views ? "at least " : "", (long long)want_buffers);
+  if (!a->buffers) return INVALID("column %lld \"%s\": %s array has a NULL buffers pointer", (long long)col, name, role);
+  if (a->n_children != 0) return INVALID("column %lld \"%s\": %s array of a flat type has children", (long long)col, name, role);
+  out->offset = a->offset + logical_offset;
+  out->length = length;
+  out->validity = a->buffers[0];
+  if (out->validity == NULL && a->null_count != 0 && a->null_count != -1)
+    return INVALID("column %lld \"%s\": %s array reports %lld nulls but has no validity bitmap", (long long)col, name,
+                   role, (long long)a->null_count);
+  if (a->null_count == 0) out->validity = NULL; /* producers may omit or keep an all-ones bitmap */
+  if (views) {
     out->views = a->buffers[1];
     out->n_variadic = a->n_buffers - 3;
     out->variadic = (const uint8_t* const*)(a->buffers + 2);
+  }
+  if (length == 0) return ARTEMIS_OK;
+  if (views) {
     const uint8_t* sizes = a->buffers[a->n_buffers - 1];
-    if (length == 0) return ARTEMIS_OK;
     if (!out->views) return INVALID("column %lld \"%s\": %s array has NULL views", (long long)col, name, role);
     if (out->n_variadic > 0 && !sizes)
       return INVALID("column %lld \"%s\": %s array has NULL variadic buffer sizes", (long long)col, name, role);
@@ -151,29 +162,6 @@ static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, a
     }
     return ARTEMIS_OK;
   }
-  int var = !index_kind && is_var_length(t->kind);
-  {
-    int64_t end = a->offset + a->length;
-    int64_t w = var ? 8 : index_kind ? artemis_arrow_int_width(index_kind) : arrow_value_width(t);
-    if (w > 1 && end > MAX_IMPLIED_BYTES / w)
-      return INVALID("column %lld \"%s\": %s array of %lld elements implies a buffer beyond the address space",
-                     (long long)col, name, role, (long long)end);
-  }
-  int64_t want_buffers = var ? 3 : 2;
-  if (a->n_buffers != want_buffers)
-    return INVALID("column %lld \"%s\": %s array has %lld buffers, type %s needs %lld", (long long)col, name, role,
-                   (long long)a->n_buffers, artemis_arrow_kind_name(index_kind ? index_kind : t->kind),
-                   (long long)want_buffers);
-  if (!a->buffers) return INVALID("column %lld \"%s\": %s array has a NULL buffers pointer", (long long)col, name, role);
-  if (a->n_children != 0) return INVALID("column %lld \"%s\": %s array of a flat type has children", (long long)col, name, role);
-  out->offset = a->offset + logical_offset;
-  out->length = length;
-  out->validity = a->buffers[0];
-  if (out->validity == NULL && a->null_count != 0 && a->null_count != -1)
-    return INVALID("column %lld \"%s\": %s array reports %lld nulls but has no validity bitmap", (long long)col, name,
-                   role, (long long)a->null_count);
-  if (a->null_count == 0) out->validity = NULL; /* producers may omit or keep an all-ones bitmap */
-  if (length == 0) return ARTEMIS_OK;
   if (var) {
     out->large_offsets = t->kind == AK_LARGE_UTF8 || t->kind == AK_LARGE_BINARY;
     out->offsets = a->buffers[1];

@@ -206,23 +206,6 @@ static void destroy(artemis_writer* w) {
   a->free(a->ctx, w);
 }
 
-/* Size in bytes of C Data Interface metadata (int32 count, then int32-length-prefixed keys
- * and values), or -1 when a count or length is negative or the total is absurd. */
-static int64_t metadata_size(const char* m) {
-  if (!m) return 0;
-  int32_t n, len;
-  memcpy(&n, m, 4);
-  if (n < 0 || n > 1000000) return -1;
-  int64_t at = 4;
-  for (int32_t i = 0; i < 2 * n; i++) {
-    memcpy(&len, m + at, 4);
-    if (len < 0) return -1;
-    at += 4 + (int64_t)len;
-    if (at > (64ll << 20)) return -1;
-  }
-  return at;
-}
-
 static int open_nomem(artemis_writer* w, artemis_error* error) {
   destroy(w);
   return artemis_set_error(error, ARTEMIS_E_NOMEM, "out of memory while opening the writer");
@@ -297,7 +280,7 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
     w->summary[c].physical_type = w->types[c].physical_type;
   }
 
-  int64_t metadata_bytes = metadata_size(schema->metadata);
+  int64_t metadata_bytes = artemis_arrow_metadata_size(schema->metadata);
   if (metadata_bytes < 0) {
     destroy(w);
     return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT,
