@@ -15,8 +15,22 @@ extern "C" {
 typedef enum artemis_event_kind {
   ARTEMIS_EVENT_ROW_GROUP_FLUSHED = 1, /* row_group, rows, compressed/uncompressed_bytes, elapsed_ms */
   ARTEMIS_EVENT_DICTIONARY_FALLBACK = 2, /* column, column_index, row_group */
-  ARTEMIS_EVENT_FILE_PUBLISHED = 3       /* path, rows, row_group (= count), file_bytes, elapsed_ms */
+  ARTEMIS_EVENT_FILE_PUBLISHED = 3,      /* path, rows, row_group (= count), file_bytes, elapsed_ms */
+  /* Adaptive strategy: column, column_index, row_group, rows (= sample rows), encoding,
+   * fallback_encoding (when the dictionary won), candidates. */
+  ARTEMIS_EVENT_ENCODING_CHOSEN = 4
 } artemis_event_kind;
+
+/* One trial of the adaptive strategy: the compressed bytes (page headers included) the
+ * sample took in this encoding ("RLE_DICTIONARY" counts its whole dictionary page), and
+ * the figure that was compared: the same bytes, except that the dictionary is charged
+ * only for the growth of its page over the sample's second half (a dictionary that stops
+ * growing is paid once per chunk, not once per sample). */
+typedef struct artemis_encoding_candidate {
+  const char* encoding;
+  int64_t bytes;
+  int64_t compared_bytes;
+} artemis_encoding_candidate;
 
 /* One event. Pointers inside are borrowed and valid only during the callback. Fields
  * that do not apply to the kind are -1 / NULL. */
@@ -31,9 +45,14 @@ typedef struct artemis_event {
   int64_t column_index;
   const char* column;
   const char* path;
+  const char* encoding;          /* encoding_chosen: Parquet name of the winner */
+  const char* fallback_encoding; /* encoding_chosen: after a dictionary overflow, or NULL */
+  const artemis_encoding_candidate* candidates; /* encoding_chosen, in trial order */
+  size_t candidate_count;
 } artemis_event;
 
-/* Callback type. Called on the thread that called the writer, synchronously (a slow
+/* Callback type. Called on the thread that called the writer (also with worker threads),
+ * in column order, synchronously (a slow
  * callback slows write() and close(): file_published is emitted inside close()); must not
  * call back into the same writer. */
 typedef void (*artemis_event_fn)(const artemis_event* event, void* payload);

@@ -51,7 +51,21 @@ typedef struct artemis_column_option {
   unsigned flags;                   /* ARTEMIS_COLUMN_* */
 } artemis_column_option;
 
-#define ARTEMIS_WRITER_OPTIONS_VERSION 1
+/* How columns the encoding map leaves at ARTEMIS_ENCODING_DEFAULT get their encoding. */
+typedef enum artemis_encoding_strategy {
+  /* The map decides; unnamed columns get a dictionary (PLAIN fallback). */
+  ARTEMIS_ENCODING_STRATEGY_MAP = 0,
+  /* Per column chunk, the first `adaptive_sample_rows` rows of the chunk are trial-encoded
+   * (page headers, levels and ZSTD at the configured level included) with every encoding
+   * valid for the type: PLAIN and DICTIONARY for all; DELTA_BINARY_PACKED for INT32/INT64;
+   * BYTE_STREAM_SPLIT for FLOAT/DOUBLE; DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY for
+   * BYTE_ARRAY. The smallest wins; the smallest non-dictionary one is the dictionary's
+   * fallback. Each choice is reported as an ARTEMIS_EVENT_ENCODING_CHOSEN event with every
+   * candidate's size. Columns the map names keep the map's encoding. */
+  ARTEMIS_ENCODING_STRATEGY_ADAPTIVE = 1
+} artemis_encoding_strategy;
+
+#define ARTEMIS_WRITER_OPTIONS_VERSION 2
 
 typedef struct artemis_writer_options {
   uint32_t version; /* ARTEMIS_WRITER_OPTIONS_VERSION */
@@ -88,6 +102,18 @@ typedef struct artemis_writer_options {
   /* fsync the file and its directory when publishing. Default 1. Turning it off keeps
    * the atomic rename but loses durability across power loss: for benchmarks only. */
   int durable;
+
+  /* Added in version 2. */
+  artemis_encoding_strategy encoding_strategy; /* default ARTEMIS_ENCODING_STRATEGY_MAP */
+  int64_t adaptive_sample_rows; /* rows trial-encoded per column chunk, default 16,384 (1..2^30) */
+  /* Threads that encode and compress columns: 1 (default) works on the calling thread
+   * only; N > 1 starts N-1 worker threads at open, which take whole columns of each
+   * batch slice (and of each row-group flush) while the caller's thread takes its share.
+   * The output bytes do not depend on the thread count. With N > 1 the allocator is still
+   * called under the writer's lock (one call at a time), and events are still delivered
+   * on the calling thread, in column order. Memory grows by one compression context and
+   * one page of scratch per extra thread. 1..256. */
+  int threads;
 } artemis_writer_options;
 
 /* Fills `options` with the defaults listed above and an empty column map. */

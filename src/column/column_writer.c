@@ -62,10 +62,12 @@ int artemis_column_writer_init(artemis_column_writer* cw, artemis_mem* mem, arte
   size_t width = cfg->type->physical_type == PQ_BYTE_ARRAY ? 0 : cfg->type->value_width;
   artemis_stats_init(&cw->page_stats, mem, cfg->type->sort_kind, width);
   artemis_stats_init(&cw->chunk_stats, mem, cfg->type->sort_kind, width);
+  cw->value_encoding = cfg->value_encoding;
   if (cfg->use_dictionary) {
     if (artemis_dict_init(&cw->dict, mem, width) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
-    cw->dict_active = 1;
+    cw->dict_active = !cfg->adaptive;
   }
+  cw->deciding = cfg->adaptive;
   return ARTEMIS_OK;
 }
 
@@ -220,7 +222,7 @@ static int close_page(artemis_column_writer* cw, int64_t row_group, artemis_erro
         artemis_rle_hybrid_encode((const uint32_t*)(const void*)cw->indices.data, n, bw, &cw->scratch->body) != ARTEMIS_OK)
       return nomem(error, cw, row_group);
   } else {
-    encoding = cw->cfg.value_encoding;
+    encoding = cw->value_encoding;
     int rc = encode_values(cw, encoding, n);
     if (rc == ARTEMIS_E_NOMEM) return nomem(error, cw, row_group);
     if (rc != ARTEMIS_OK) return artemis_set_error_at(error, rc, cw->cfg.index, row_group, -1, "column %lld \"%s\": encoder failed", (long long)cw->cfg.index, cw->cfg.name);
@@ -285,6 +287,8 @@ static int64_t page_estimate(const artemis_column_writer* cw) {
   return levels + (int64_t)cw->values.len + (int64_t)cw->lengths.len;
 }
 
+static int decide_encoding(artemis_column_writer* cw, int64_t row_group, artemis_error* error);
+
 static int append_gathered(artemis_column_writer* cw, const artemis_gathered* g, int64_t row_group, int* fell_back,
                            artemis_error* error) {
   size_t nn = g->non_null;
@@ -322,6 +326,9 @@ static int append_gathered(artemis_column_writer* cw, const artemis_gathered* g,
   cw->page_rows += (int64_t)g->rows;
   cw->page_non_null += (int64_t)nn;
 
+  if (cw->deciding && (cw->page_rows >= cw->cfg.adaptive_sample_rows || page_estimate(cw) >= cw->cfg.page_target_bytes ||
+                       cw->page_rows >= cw->cfg.page_max_rows))
+    ARTEMIS_RETURN_NOT_OK(decide_encoding(cw, row_group, error));
   if (cw->dict_active && (int64_t)artemis_dict_plain_size(&cw->dict) >= cw->cfg.dictionary_limit_bytes) {
     ARTEMIS_RETURN_NOT_OK(fall_back(cw, row_group, error));
     *fell_back = 1;
@@ -329,6 +336,143 @@ static int append_gathered(artemis_column_writer* cw, const artemis_gathered* g,
   }
   if (page_estimate(cw) >= cw->cfg.page_target_bytes || cw->page_rows >= cw->cfg.page_max_rows)
     return close_page(cw, row_group, error);
+  return ARTEMIS_OK;
+}
+
+/* ---- adaptive encoding ------------------------------------------------------------------ */
+
+/* The encodings a type can take (dictionary first, so that it wins ties: it is also the
+ * cheapest to filter on), or 0 candidates when there is nothing to choose. */
+static size_t candidates_of(const artemis_column_writer* cw, int* out) {
+  size_t n = 0;
+  if (cw->cfg.use_dictionary) out[n++] = PQ_ENC_RLE_DICTIONARY;
+  out[n++] = PQ_ENC_PLAIN;
+  switch (cw->cfg.type->physical_type) {
+    case PQ_INT32:
+    case PQ_INT64: out[n++] = PQ_ENC_DELTA_BINARY_PACKED; break;
+    case PQ_FLOAT:
+    case PQ_DOUBLE: out[n++] = PQ_ENC_BYTE_STREAM_SPLIT; break;
+    case PQ_BYTE_ARRAY:
+      out[n++] = PQ_ENC_DELTA_LENGTH_BYTE_ARRAY;
+      out[n++] = PQ_ENC_DELTA_BYTE_ARRAY;
+      break;
+    default: break;
+  }
+  return n;
+}
+
+/* Rows [0, rows) of a gathered sample as a sample of their own, and the rest as `tail`. */
+static void split_sample(const artemis_gathered* g, size_t width, size_t rows, artemis_gathered* head, artemis_gathered* tail) {
+  size_t present = rows;
+  if (g->def_levels) {
+    present = 0;
+    for (size_t i = 0; i < rows; i++) present += g->def_levels[i];
+  }
+  size_t bytes = 0;
+  if (g->lengths)
+    for (size_t i = 0; i < present; i++) bytes += g->lengths[i];
+  *head = *g;
+  head->rows = rows;
+  head->non_null = present;
+  head->bytes_len = bytes;
+  *tail = *g;
+  tail->rows = g->rows - rows;
+  tail->non_null = g->non_null - present;
+  if (g->def_levels) tail->def_levels = g->def_levels + rows;
+  if (g->fixed) tail->fixed = g->fixed + present * width;
+  if (g->lengths) tail->lengths = g->lengths + present;
+  if (g->bytes) tail->bytes = g->bytes + bytes;
+  tail->bytes_len = g->bytes_len - bytes;
+}
+
+/* Encodes the sample with one candidate as a chunk of its own (a throwaway column writer
+ * sharing this worker's codec and scratch): *bytes is exactly what the candidate writes
+ * for these rows, dictionary page and headers included.
+ *
+ * *estimate is what the comparison uses. For the dictionary it charges only the part of
+ * the dictionary page that grew over the sample's second half (scaled to the whole
+ * sample): a dictionary is written once per chunk, so a column whose distinct values
+ * saturate early pays for them once over hundreds of thousands of rows, not once per
+ * sample; a column whose dictionary keeps growing at the same rate is charged in full.
+ * Other encodings scale with the rows: estimate = bytes. */
+static int trial_encode(artemis_column_writer* cw, int encoding, const artemis_gathered* sample, int64_t row_group,
+                        int64_t* bytes, int64_t* estimate, artemis_error* error) {
+  artemis_column_config cfg = cw->cfg;
+  cfg.adaptive = 0;
+  cfg.statistics = 0;
+  cfg.page_index = 0;
+  cfg.use_dictionary = encoding == PQ_ENC_RLE_DICTIONARY;
+  cfg.value_encoding = cfg.use_dictionary ? cw->value_encoding : encoding;
+  artemis_column_writer trial;
+  if (artemis_column_writer_init(&trial, cw->mem, cw->codec, cw->scratch, &cfg) != ARTEMIS_OK) {
+    artemis_column_writer_free(&trial);
+    return nomem(error, cw, row_group);
+  }
+  int fell_back = 0;
+  size_t width = is_byte_array(cw) ? 0 : cw->cfg.type->value_width;
+  artemis_gathered head, tail;
+  split_sample(sample, width, sample->rows / 2, &head, &tail);
+  int rc = append_gathered(&trial, &head, row_group, &fell_back, error);
+  size_t half_dict = cfg.use_dictionary ? artemis_dict_plain_size(&trial.dict) : 0;
+  if (rc == ARTEMIS_OK) rc = append_gathered(&trial, &tail, row_group, &fell_back, error);
+  size_t full_dict = cfg.use_dictionary && !trial.fell_back ? artemis_dict_plain_size(&trial.dict) : 0;
+  if (rc == ARTEMIS_OK) rc = artemis_column_writer_finish_chunk(&trial, row_group, error);
+  *bytes = *estimate = trial.chunk_compressed;
+  if (rc == ARTEMIS_OK && full_dict > 0 && !trial.fell_back) {
+    double growth = (double)(full_dict - half_dict) / (double)full_dict; /* 0: saturated .. 0.5: linear */
+    double dict_page = (double)trial.dict_page.len;
+    double charged = dict_page * (2.0 * growth);
+    if (charged > dict_page) charged = dict_page;
+    *estimate = trial.chunk_compressed - (int64_t)(dict_page - charged);
+  }
+  artemis_column_writer_free(&trial);
+  return rc;
+}
+
+/* The sample (the chunk's first rows, buffered as plain values in the page being
+ * filled) is complete: trial-encode it with every candidate, keep the smallest, and
+ * re-express the buffered rows in the chosen encoding. Ties keep the earlier candidate. */
+static int decide_encoding(artemis_column_writer* cw, int64_t row_group, artemis_error* error) {
+  cw->deciding = 0;
+  artemis_encoding_choice* choice = &cw->choice;
+  memset(choice, 0, sizeof *choice);
+  choice->count = candidates_of(cw, choice->candidates);
+  if (choice->count < 2) return ARTEMIS_OK; /* nothing to choose: PLAIN stays */
+  artemis_gathered sample = {0};
+  sample.rows = (size_t)cw->page_rows;
+  sample.non_null = (size_t)cw->page_non_null;
+  sample.def_levels = cw->optional ? cw->levels.data : NULL;
+  sample.fixed = cw->values.data;
+  sample.lengths = (const uint32_t*)(const void*)cw->lengths.data;
+  sample.bytes = cw->values.data;
+  sample.bytes_len = cw->values.len;
+  size_t best = SIZE_MAX, best_plain = SIZE_MAX;
+  for (size_t i = 0; i < choice->count; i++) {
+    ARTEMIS_RETURN_NOT_OK(
+        trial_encode(cw, choice->candidates[i], &sample, row_group, &choice->bytes[i], &choice->estimates[i], error));
+    if (best == SIZE_MAX || choice->estimates[i] < choice->estimates[best]) best = i;
+    if (choice->candidates[i] != PQ_ENC_RLE_DICTIONARY &&
+        (best_plain == SIZE_MAX || choice->estimates[i] < choice->estimates[best_plain]))
+      best_plain = i;
+  }
+  choice->pending = 1;
+  choice->encoding = choice->candidates[best];
+  choice->sample_rows = cw->page_rows;
+  cw->value_encoding = choice->candidates[best_plain]; /* also the dictionary's fallback */
+  if (choice->encoding != PQ_ENC_RLE_DICTIONARY) return ARTEMIS_OK;
+
+  /* Move the buffered values into the dictionary. */
+  size_t nn = sample.non_null;
+  if (artemis_buf_reserve(&cw->indices, nn * sizeof(uint32_t) + sizeof(uint32_t)) != ARTEMIS_OK)
+    return nomem(error, cw, row_group);
+  uint32_t* out = (uint32_t*)(void*)(cw->indices.data + cw->indices.len);
+  int rc = is_byte_array(cw) ? artemis_dict_insert_byte_arrays(&cw->dict, sample.lengths, sample.bytes, nn, out)
+                             : artemis_dict_insert_fixed(&cw->dict, sample.fixed, nn, out);
+  if (rc != ARTEMIS_OK) return nomem(error, cw, row_group);
+  cw->indices.len += nn * sizeof(uint32_t);
+  artemis_buf_clear(&cw->values);
+  artemis_buf_clear(&cw->lengths);
+  cw->dict_active = 1;
   return ARTEMIS_OK;
 }
 
@@ -351,6 +495,7 @@ int artemis_column_writer_write(artemis_column_writer* cw, const artemis_column_
 }
 
 int artemis_column_writer_finish_chunk(artemis_column_writer* cw, int64_t row_group, artemis_error* error) {
+  if (cw->deciding && cw->page_rows > 0) ARTEMIS_RETURN_NOT_OK(decide_encoding(cw, row_group, error));
   ARTEMIS_RETURN_NOT_OK(close_page(cw, row_group, error));
   if (cw->dict_active && cw->dict_pages_written > 0 && !cw->dict_page_ready)
     ARTEMIS_RETURN_NOT_OK(build_dictionary_page(cw, row_group, error));
@@ -473,6 +618,8 @@ void artemis_column_writer_reset_chunk(artemis_column_writer* cw) {
   artemis_stats_reset(&cw->chunk_stats);
   if (cw->cfg.use_dictionary) {
     artemis_dict_reset(&cw->dict);
-    cw->dict_active = 1;
+    cw->dict_active = !cw->cfg.adaptive;
   }
+  cw->value_encoding = cw->cfg.value_encoding;
+  cw->deciding = cw->cfg.adaptive;
 }

@@ -18,8 +18,9 @@
 #include "stats/statistics.h"
 #include "thrift/parquet_metadata.h"
 
-/* Working memory for encoding and compressing one page. Columns are encoded one after the
- * other, so all columns of a writer share one set (page-sized, not column-count-sized). */
+/* Working memory for encoding and compressing one page. A worker thread encodes one
+ * column at a time, so each worker has one set (page-sized, not column-count-sized);
+ * the file writer points `scratch` and `codec` at the worker's before each job. */
 typedef struct artemis_page_scratch {
   artemis_buf body;       /* levels + encoded values of the page being closed */
   artemis_buf compressed;
@@ -36,7 +37,9 @@ typedef struct artemis_column_config {
   int64_t index;
   const artemis_arrow_type* type;
   int value_encoding;       /* PQ_ENC_* used for data pages without (or after) a dictionary */
-  int use_dictionary;       /* start each chunk with RLE_DICTIONARY */
+  int use_dictionary;       /* start each chunk with RLE_DICTIONARY (adaptive: a dictionary is a candidate) */
+  int adaptive;             /* choose the encoding per chunk by trial (ARTEMIS_ENCODING_STRATEGY_ADAPTIVE) */
+  int64_t adaptive_sample_rows;
   int64_t page_target_bytes;
   int64_t page_max_rows;
   int64_t dictionary_limit_bytes;
@@ -44,6 +47,19 @@ typedef struct artemis_column_config {
   int page_index;
   int32_t truncate_bytes;
 } artemis_column_config;
+
+/* The adaptive strategy's decision for the current chunk, kept for the encoding_chosen
+ * event (the file writer emits it on the caller's thread, then clears `pending`). */
+#define ARTEMIS_MAX_CANDIDATES 4
+typedef struct artemis_encoding_choice {
+  int pending;
+  int encoding;              /* PQ_ENC_* chosen (RLE_DICTIONARY for the dictionary) */
+  int64_t sample_rows;
+  size_t count;
+  int candidates[ARTEMIS_MAX_CANDIDATES]; /* PQ_ENC_* */
+  int64_t bytes[ARTEMIS_MAX_CANDIDATES];  /* compressed bytes of the sample, headers included */
+  int64_t estimates[ARTEMIS_MAX_CANDIDATES]; /* what was compared (dictionary page amortized) */
+} artemis_encoding_choice;
 
 typedef struct artemis_column_writer {
   artemis_mem* mem;
@@ -61,6 +77,9 @@ typedef struct artemis_column_writer {
   artemis_stats page_stats;
 
   /* The chunk. */
+  int value_encoding;       /* PQ_ENC_* of non-dictionary pages in this chunk */
+  int deciding;             /* adaptive: the sample is being collected as plain values */
+  artemis_encoding_choice choice;
   int dict_active;          /* values go to the dictionary */
   int dict_page_ready;      /* dict_page holds the final dictionary page */
   artemis_dict dict;

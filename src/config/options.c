@@ -21,6 +21,9 @@ void artemis_writer_options_init(artemis_writer_options* options) {
   options->page_index_enabled = 1;
   options->statistics_truncate_bytes = 64;
   options->durable = 1;
+  options->encoding_strategy = ARTEMIS_ENCODING_STRATEGY_MAP;
+  options->adaptive_sample_rows = 16384;
+  options->threads = 1;
 }
 
 /* The briefing's map (Lesson 2). `notes` is listed for the record: it is the column

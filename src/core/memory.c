@@ -1,5 +1,7 @@
 #include "core/memory.h"
 
+#include "artemis/error.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +29,26 @@ void artemis_mem_init(artemis_mem* mem, const artemis_allocator* allocator) {
   mem->allocator = allocator ? allocator : &kDefaultAllocator;
   mem->live_bytes = 0;
   mem->peak_bytes = 0;
+  mem->locking = 0;
+}
+
+int artemis_mem_enable_locking(artemis_mem* mem) {
+  if (mem->locking) return ARTEMIS_OK;
+  if (pthread_mutex_init(&mem->lock, NULL) != 0) return ARTEMIS_E_NOMEM;
+  mem->locking = 1;
+  return ARTEMIS_OK;
+}
+
+void artemis_mem_destroy(artemis_mem* mem) {
+  if (mem->locking) pthread_mutex_destroy(&mem->lock);
+  mem->locking = 0;
+}
+
+static void lock(artemis_mem* mem) {
+  if (mem->locking) pthread_mutex_lock(&mem->lock);
+}
+static void unlock(artemis_mem* mem) {
+  if (mem->locking) pthread_mutex_unlock(&mem->lock);
 }
 
 static void account(artemis_mem* mem, int64_t delta) {
@@ -36,10 +58,12 @@ static void account(artemis_mem* mem, int64_t delta) {
 
 void* artemis_mem_alloc(artemis_mem* mem, size_t size) {
   if (size == 0 || size > SIZE_MAX - HEADER_SIZE) return NULL;
+  lock(mem);
   uint8_t* block = mem->allocator->alloc(mem->allocator->ctx, size + HEADER_SIZE);
+  if (block) account(mem, (int64_t)size);
+  unlock(mem);
   if (!block) return NULL;
   memcpy(block, &size, sizeof size);
-  account(mem, (int64_t)size);
   return block + HEADER_SIZE;
 }
 
@@ -56,10 +80,12 @@ void* artemis_mem_realloc(artemis_mem* mem, void* ptr, size_t new_size) {
   uint8_t* block = (uint8_t*)ptr - HEADER_SIZE;
   size_t old_size;
   memcpy(&old_size, block, sizeof old_size);
+  lock(mem);
   uint8_t* grown = mem->allocator->realloc(mem->allocator->ctx, block, new_size + HEADER_SIZE);
+  if (grown) account(mem, (int64_t)new_size - (int64_t)old_size);
+  unlock(mem);
   if (!grown) return NULL;
   memcpy(grown, &new_size, sizeof new_size);
-  account(mem, (int64_t)new_size - (int64_t)old_size);
   return grown + HEADER_SIZE;
 }
 
@@ -68,8 +94,10 @@ void artemis_mem_free(artemis_mem* mem, void* ptr) {
   uint8_t* block = (uint8_t*)ptr - HEADER_SIZE;
   size_t size;
   memcpy(&size, block, sizeof size);
+  lock(mem);
   account(mem, -(int64_t)size);
   mem->allocator->free(mem->allocator->ctx, block);
+  unlock(mem);
 }
 
 char* artemis_mem_strdup(artemis_mem* mem, const char* s) {

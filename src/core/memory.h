@@ -4,6 +4,7 @@
 #ifndef ARTEMIS_CORE_MEMORY_H
 #define ARTEMIS_CORE_MEMORY_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "artemis/alloc.h"
@@ -12,10 +13,19 @@ typedef struct artemis_mem {
   const artemis_allocator* allocator;
   int64_t live_bytes;
   int64_t peak_bytes;
+  /* Set when worker threads share this mem: every allocator call and counter update then
+   * happens under `lock`, so a user allocator never sees two calls at once and the peak
+   * stays exact. Allocations are per buffer growth, not per value: the lock is cold. */
+  int locking;
+  pthread_mutex_t lock;
 } artemis_mem;
 
 /* `allocator` NULL means the default allocator. */
 void artemis_mem_init(artemis_mem* mem, const artemis_allocator* allocator);
+/* Turns on locking (before any worker thread starts). ARTEMIS_OK or ARTEMIS_E_NOMEM. */
+int artemis_mem_enable_locking(artemis_mem* mem);
+/* Destroys the lock, if any (after the workers stopped). */
+void artemis_mem_destroy(artemis_mem* mem);
 /* NULL on failure or when size is 0. */
 void* artemis_mem_alloc(artemis_mem* mem, size_t size);
 void* artemis_mem_calloc(artemis_mem* mem, size_t count, size_t size);

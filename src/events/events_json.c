@@ -205,6 +205,41 @@ static void format_event(const artemis_event* event, json_out* out) {
       put_key(out, "elapsed_ms");
       put_millis(out, event->elapsed_ms);
       break;
+    case ARTEMIS_EVENT_ENCODING_CHOSEN:
+      put_raw(out, "{\"event\":\"encoding_chosen\"");
+      put_key(out, "column");
+      put_string(out, event->column);
+      put_key(out, "column_index");
+      put_i64(out, event->column_index);
+      put_key(out, "row_group");
+      put_i64(out, event->row_group);
+      put_key(out, "sample_rows");
+      put_i64(out, event->rows);
+      put_key(out, "encoding");
+      put_string(out, event->encoding);
+      put_key(out, "fallback_encoding");
+      put_string(out, event->fallback_encoding);
+      /* An object keyed by encoding, in trial order: {"RLE_DICTIONARY":123,"PLAIN":456} */
+      put_key(out, "candidate_bytes");
+      put_char(out, '{');
+      for (size_t i = 0; event->candidates && i < event->candidate_count; i++) {
+        if (i) put_char(out, ',');
+        put_string(out, event->candidates[i].encoding);
+        put_char(out, ':');
+        put_i64(out, event->candidates[i].bytes);
+      }
+      put_char(out, '}');
+      /* What was compared: differs from candidate_bytes only for the dictionary. */
+      put_key(out, "compared_bytes");
+      put_char(out, '{');
+      for (size_t i = 0; event->candidates && i < event->candidate_count; i++) {
+        if (i) put_char(out, ',');
+        put_string(out, event->candidates[i].encoding);
+        put_char(out, ':');
+        put_i64(out, event->candidates[i].compared_bytes);
+      }
+      put_char(out, '}');
+      break;
     default:
       /* A newer writer may emit kinds this formatter predates; say so rather than drop it. */
       put_raw(out, "{\"event\":\"unknown\"");

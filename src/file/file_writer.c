@@ -15,6 +15,7 @@
 #include "compress/codec.h"
 #include "core/errors.h"
 #include "core/memory.h"
+#include "core/worker_pool.h"
 #include "publish/sink.h"
 #include "thrift/parquet_metadata.h"
 
@@ -46,9 +47,16 @@ struct artemis_writer {
   artemis_column_view* views;
   artemis_column_writer* columns;
   size_t columns_ready;
-  artemis_codec codec;
-  int codec_ready;
-  artemis_page_scratch scratch;
+  /* One codec and one page scratch per worker (index 0 = the caller's thread). */
+  size_t threads;
+  artemis_codec* codecs;
+  artemis_page_scratch* scratches;
+  size_t workers_ready;
+  artemis_worker_pool* pool;
+  /* Per-column results of the last parallel step, read back in column order. */
+  artemis_error* column_errors;
+  int* column_status;
+  int* column_fell_back;
   artemis_sink* sink;
   int failed;
 
@@ -108,6 +116,12 @@ static int validate_options(const artemis_writer_options* o, artemis_error* erro
                              ZSTD_minCLevel(), ZSTD_maxCLevel());
   if (o->statistics_truncate_bytes < 0)
     return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "statistics_truncate_bytes must be >= 0 (0 = never truncate)");
+  if (o->encoding_strategy != ARTEMIS_ENCODING_STRATEGY_MAP && o->encoding_strategy != ARTEMIS_ENCODING_STRATEGY_ADAPTIVE)
+    return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "unknown encoding strategy %d", (int)o->encoding_strategy);
+  if (o->adaptive_sample_rows <= 0 || o->adaptive_sample_rows > (1ll << 30))
+    return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "adaptive_sample_rows must be in 1..2^30");
+  if (o->threads < 1 || o->threads > 256)
+    return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "threads is %d; it must be in 1..256", o->threads);
   if (o->column_count > 0 && !o->columns)
     return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "column_count is %zu but columns is NULL", o->column_count);
   return ARTEMIS_OK;
@@ -187,9 +201,17 @@ static void free_row_groups(artemis_writer* w) {
 static void destroy(artemis_writer* w) {
   if (!w) return;
   if (w->sink) artemis_sink_discard(w->sink);
+  artemis_worker_pool_stop(w->pool); /* first: no thread may touch what follows */
   for (size_t c = 0; c < w->columns_ready; c++) artemis_column_writer_free(&w->columns[c]);
-  if (w->codec_ready) artemis_codec_free(&w->codec);
-  artemis_page_scratch_free(&w->scratch);
+  for (size_t k = 0; k < w->workers_ready; k++) {
+    artemis_codec_free(&w->codecs[k]);
+    artemis_page_scratch_free(&w->scratches[k]);
+  }
+  artemis_mem_free(&w->mem, w->codecs);
+  artemis_mem_free(&w->mem, w->scratches);
+  artemis_mem_free(&w->mem, w->column_errors);
+  artemis_mem_free(&w->mem, w->column_status);
+  artemis_mem_free(&w->mem, w->column_fell_back);
   free_row_groups(w);
   artemis_buf_free(&w->column_indexes);
   artemis_buf_free(&w->offset_indexes);
@@ -202,6 +224,7 @@ static void destroy(artemis_writer* w) {
   artemis_mem_free(&w->mem, w->columns);
   artemis_mem_free(&w->mem, w->path);
   artemis_mem_free(&w->mem, w->schema_metadata);
+  artemis_mem_destroy(&w->mem);
   const artemis_allocator* a = w->allocator;
   a->free(a->ctx, w);
 }
@@ -242,7 +265,6 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
   w->options.columns = NULL; /* borrowed during open only */
   w->options.column_count = 0;
   clock_gettime(CLOCK_MONOTONIC, &w->opened_at);
-  artemis_page_scratch_init(&w->scratch, &w->mem);
   artemis_buf_init(&w->column_indexes, &w->mem);
   artemis_buf_init(&w->offset_indexes, &w->mem);
   w->ncols = (size_t)schema->n_children;
@@ -252,7 +274,12 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
   w->views = artemis_mem_calloc(&w->mem, w->ncols, sizeof *w->views);
   w->columns = artemis_mem_calloc(&w->mem, w->ncols, sizeof *w->columns);
   w->summary = artemis_mem_calloc(&w->mem, w->ncols, sizeof *w->summary);
-  if (!w->path || !w->names || !w->types || !w->views || !w->columns || !w->summary) return open_nomem(w, error);
+  w->column_errors = artemis_mem_calloc(&w->mem, w->ncols, sizeof *w->column_errors);
+  w->column_status = artemis_mem_calloc(&w->mem, w->ncols, sizeof *w->column_status);
+  w->column_fell_back = artemis_mem_calloc(&w->mem, w->ncols, sizeof *w->column_fell_back);
+  if (!w->path || !w->names || !w->types || !w->views || !w->columns || !w->summary || !w->column_errors ||
+      !w->column_status || !w->column_fell_back)
+    return open_nomem(w, error);
 
   for (size_t c = 0; c < w->ncols; c++) {
     const struct ArrowSchema* field = schema->children[c];
@@ -307,11 +334,23 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
     return rc;
   }
 
-  if (artemis_codec_init(&w->codec, &w->mem, options->compression, options->compression_level) != ARTEMIS_OK) {
+  /* More workers than columns would only idle. */
+  w->threads = (size_t)options->threads < w->ncols ? (size_t)options->threads : w->ncols;
+  w->codecs = artemis_mem_calloc(&w->mem, w->threads, sizeof *w->codecs);
+  w->scratches = artemis_mem_calloc(&w->mem, w->threads, sizeof *w->scratches);
+  if (!w->codecs || !w->scratches) {
     artemis_mem_free(&w->mem, chosen);
     return open_nomem(w, error);
   }
-  w->codec_ready = 1;
+  for (size_t k = 0; k < w->threads; k++) {
+    artemis_page_scratch_init(&w->scratches[k], &w->mem);
+    if (artemis_codec_init(&w->codecs[k], &w->mem, options->compression, options->compression_level) != ARTEMIS_OK) {
+      artemis_page_scratch_free(&w->scratches[k]);
+      artemis_mem_free(&w->mem, chosen);
+      return open_nomem(w, error);
+    }
+    w->workers_ready = k + 1;
+  }
   for (size_t c = 0; c < w->ncols; c++) {
     artemis_column_config cfg;
     memset(&cfg, 0, sizeof cfg);
@@ -322,6 +361,11 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
     cfg.use_dictionary = (chosen[c] == ARTEMIS_ENCODING_DEFAULT && w->types[c].physical_type != PQ_BOOLEAN &&
                           w->types[c].kind != AK_NULL) ||
                          chosen[c] == ARTEMIS_ENCODING_DICTIONARY;
+    /* Adaptive: for the columns the map leaves open; use_dictionary then means "the
+     * dictionary is a candidate". Null-type columns have nothing to choose. */
+    cfg.adaptive = options->encoding_strategy == ARTEMIS_ENCODING_STRATEGY_ADAPTIVE &&
+                   chosen[c] == ARTEMIS_ENCODING_DEFAULT && w->types[c].kind != AK_NULL;
+    cfg.adaptive_sample_rows = options->adaptive_sample_rows;
     cfg.value_encoding = value_encoding_of(chosen[c]);
     cfg.page_target_bytes = options->data_page_target_bytes;
     cfg.page_max_rows = options->data_page_max_rows;
@@ -329,7 +373,7 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
     cfg.statistics = options->statistics_enabled != 0;
     cfg.page_index = options->page_index_enabled != 0;
     cfg.truncate_bytes = options->statistics_truncate_bytes;
-    if (artemis_column_writer_init(&w->columns[c], &w->mem, &w->codec, &w->scratch, &cfg) != ARTEMIS_OK) {
+    if (artemis_column_writer_init(&w->columns[c], &w->mem, &w->codecs[0], &w->scratches[0], &cfg) != ARTEMIS_OK) {
       artemis_column_writer_free(&w->columns[c]);
       artemis_mem_free(&w->mem, chosen);
       return open_nomem(w, error);
@@ -337,6 +381,16 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
     w->columns_ready = c + 1;
   }
   artemis_mem_free(&w->mem, chosen);
+
+  if (w->threads > 1) {
+    if (artemis_mem_enable_locking(&w->mem) != ARTEMIS_OK) return open_nomem(w, error);
+    rc = artemis_worker_pool_start(&w->pool, &w->mem, w->threads, error);
+    if (rc != ARTEMIS_OK) {
+      w->pool = NULL;
+      destroy(w);
+      return rc;
+    }
+  }
 
   rc = artemis_file_sink_open(&w->sink, path, &w->mem, options->durable, error);
   if (rc != ARTEMIS_OK) {
@@ -378,6 +432,84 @@ static int fail(artemis_writer* w, int rc) {
   return rc;
 }
 
+/* ---- per-column steps (on the worker pool when threads > 1) --------------------------- */
+
+typedef enum { STEP_WRITE, STEP_FINISH_CHUNK } step_kind;
+
+typedef struct column_step {
+  artemis_writer* w;
+  step_kind kind;
+  int64_t row, rows, row_group;
+} column_step;
+
+static void run_column_step(void* context, size_t c, size_t worker) {
+  const column_step* step = context;
+  artemis_writer* w = step->w;
+  artemis_column_writer* cw = &w->columns[c];
+  cw->codec = &w->codecs[worker];
+  cw->scratch = &w->scratches[worker];
+  artemis_error* error = &w->column_errors[c];
+  w->column_fell_back[c] = 0;
+  if (step->kind == STEP_WRITE)
+    w->column_status[c] = artemis_column_writer_write(cw, &w->views[c], step->row, step->rows, step->row_group,
+                                                      &w->column_fell_back[c], error);
+  else
+    w->column_status[c] = artemis_column_writer_finish_chunk(cw, step->row_group, error);
+}
+
+static void emit_column_events(artemis_writer* w, size_t c, int64_t row_group) {
+  artemis_column_writer* cw = &w->columns[c];
+  if (cw->choice.pending) {
+    cw->choice.pending = 0;
+    artemis_encoding_candidate candidates[ARTEMIS_MAX_CANDIDATES];
+    for (size_t i = 0; i < cw->choice.count; i++) {
+      candidates[i].encoding = artemis_parquet_encoding_name(cw->choice.candidates[i]);
+      candidates[i].bytes = cw->choice.bytes[i];
+      candidates[i].compared_bytes = cw->choice.estimates[i];
+    }
+    artemis_event ev = blank_event(ARTEMIS_EVENT_ENCODING_CHOSEN);
+    ev.column = w->names[c];
+    ev.column_index = (int64_t)c;
+    ev.row_group = row_group;
+    ev.rows = cw->choice.sample_rows;
+    ev.encoding = artemis_parquet_encoding_name(cw->choice.encoding);
+    ev.fallback_encoding = cw->choice.encoding == PQ_ENC_RLE_DICTIONARY ? artemis_parquet_encoding_name(cw->value_encoding) : NULL;
+    ev.candidates = candidates;
+    ev.candidate_count = cw->choice.count;
+    emit(w, &ev);
+  }
+  if (w->column_fell_back[c]) {
+    artemis_event ev = blank_event(ARTEMIS_EVENT_DICTIONARY_FALLBACK);
+    ev.column = w->names[c];
+    ev.column_index = (int64_t)c;
+    ev.row_group = row_group;
+    emit(w, &ev);
+  }
+}
+
+/* Runs one step on every column, then (on this thread, in column order, whatever the
+ * thread count) emits the columns' events and reports the first column's error. */
+static int run_columns(artemis_writer* w, step_kind kind, int64_t row, int64_t rows, int64_t row_group,
+                       artemis_error* error) {
+  column_step step = {w, kind, row, rows, row_group};
+  if (w->pool) {
+    artemis_worker_pool_run(w->pool, w->ncols, run_column_step, &step);
+  } else {
+    for (size_t c = 0; c < w->ncols; c++) {
+      run_column_step(&step, c, 0);
+      if (w->column_status[c] != ARTEMIS_OK) break;
+    }
+  }
+  for (size_t c = 0; c < w->ncols; c++) {
+    if (w->column_status[c] != ARTEMIS_OK) {
+      if (error) *error = w->column_errors[c];
+      return fail(w, w->column_status[c]);
+    }
+    emit_column_events(w, c, row_group);
+  }
+  return ARTEMIS_OK;
+}
+
 static int flush_row_group(artemis_writer* w, artemis_error* error) {
   if (w->rg_rows == 0) return ARTEMIS_OK;
   struct timespec started;
@@ -401,10 +533,10 @@ static int flush_row_group(artemis_writer* w, artemis_error* error) {
   rg->num_rows = w->rg_rows;
   rg->file_offset = w->sink->offset;
 
+  ARTEMIS_RETURN_NOT_OK(run_columns(w, STEP_FINISH_CHUNK, 0, 0, rg_index, error));
   for (size_t c = 0; c < w->ncols; c++) {
     artemis_column_writer* cw = &w->columns[c];
-    int rc = artemis_column_writer_finish_chunk(cw, rg_index, error);
-    if (rc != ARTEMIS_OK) return fail(w, rc);
+    int rc;
     artemis_pq_column_chunk* chunk = &rg->chunks[c];
     int64_t chunk_start = w->sink->offset;
     chunk->type = w->types[c].physical_type;
@@ -504,17 +636,8 @@ int artemis_writer_write(artemis_writer* w, const struct ArrowArray* batch, arte
     int64_t take = budget <= 0 ? 1 : budget / bytes_per_row + (budget % bytes_per_row != 0); /* no overflow near INT64_MAX */
     if (take > rows - row) take = rows - row;
     int64_t rg_index = (int64_t)w->row_group_count;
+    ARTEMIS_RETURN_NOT_OK(run_columns(w, STEP_WRITE, row, take, rg_index, error));
     for (size_t c = 0; c < w->ncols; c++) {
-      int fell_back = 0;
-      int rc = artemis_column_writer_write(&w->columns[c], &w->views[c], row, take, rg_index, &fell_back, error);
-      if (rc != ARTEMIS_OK) return fail(w, rc);
-      if (fell_back) {
-        artemis_event ev = blank_event(ARTEMIS_EVENT_DICTIONARY_FALLBACK);
-        ev.column = w->names[c];
-        ev.column_index = (int64_t)c;
-        ev.row_group = rg_index;
-        emit(w, &ev);
-      }
       int64_t b = artemis_column_arrow_bytes(&w->views[c], &w->types[c], row, take);
       w->rg_arrow_bytes = b > INT64_MAX - w->rg_arrow_bytes ? INT64_MAX : w->rg_arrow_bytes + b;
     }

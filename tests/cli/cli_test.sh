@@ -66,7 +66,32 @@ expect encoding-wrong-type 1 stderr 'panel_voltage' -- "$CLI" --sample 10 -o x.p
 expect encoding-unknown-column 1 stderr 'no_such_column' -- "$CLI" --sample 10 -o x.parquet --encoding no_such_column=PLAIN
 expect two-inputs 1 stderr 'more than one input' -- "$CLI" a.arrows b.arrows -o x.parquet
 expect sample-and-input 1 stderr 'exclude each other' -- "$CLI" a.arrows --sample 10 -o x.parquet
+expect bad-threads-zero 1 stderr 'threads needs a count in 1..256' -- "$CLI" --sample 10 -o x.parquet --threads 0
+expect bad-threads-text 1 stderr 'threads needs a count' -- "$CLI" --sample 10 -o x.parquet --threads many
+expect bad-strategy 1 stderr 'encoding-strategy must be map or adaptive' -- "$CLI" --sample 10 -o x.parquet --encoding-strategy best
+expect bad-sample-rows 1 stderr 'adaptive-sample-rows' -- "$CLI" --sample 10 -o x.parquet --adaptive-sample-rows 0
 no_output usage-errors-leave-nothing x.parquet
+
+# ---- threads and the adaptive strategy ---------------------------------------------------
+# The bytes do not depend on the thread count (also with several row groups and fallbacks).
+for t in 1 2 5; do
+  expect "threads-$t" 0 stderr 'wrote' -- "$CLI" --sample 150000 --row-group-bytes 4MiB -o "threads-$t.parquet" --threads "$t" --no-progress
+  expect "adaptive-threads-$t" 0 stderr 'wrote' -- "$CLI" --sample 150000 --row-group-bytes 4MiB -o "adaptive-$t.parquet" \
+    --encoding-strategy adaptive --threads "$t" --log-json "adaptive-$t.log" --no-progress
+done
+for t in 2 5; do
+  if cmp -s threads-1.parquet "threads-$t.parquet"; then ok; else fail "threads-$t: bytes differ from --threads 1"; fi
+  if cmp -s adaptive-1.parquet "adaptive-$t.parquet"; then ok; else fail "adaptive-threads-$t: bytes differ from --threads 1"; fi
+done
+# One encoding_chosen per column and row group, each naming its candidates' sizes.
+rgs=$(grep -c '"event":"row_group_flushed"' adaptive-1.log)
+chosen=$(grep -c '"event":"encoding_chosen".*"candidate_bytes":{"RLE_DICTIONARY":[0-9]*,"PLAIN":[0-9]*' adaptive-1.log)
+if [ "$rgs" -ge 2 ] && [ "$chosen" = $((rgs * 12)) ]; then ok; else fail "adaptive log: $chosen encoding_chosen lines for $rgs row groups"; fi
+# With --preset given, the preset's columns keep their encodings: nothing left to choose
+# on the canonical schema (the preset names all 12 columns).
+expect adaptive-with-preset 0 stderr 'wrote' -- "$CLI" --sample 20000 -o adaptive-preset.parquet --encoding-strategy adaptive \
+  --preset artemis --log-json adaptive-preset.log --no-progress
+if ! grep -q encoding_chosen adaptive-preset.log; then ok; else fail "adaptive-with-preset: preset columns were re-chosen"; fi
 
 # ---- sizes and options that work ---------------------------------------------------------
 for size in 128MiB 64MB 1048576 512k; do

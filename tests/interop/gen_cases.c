@@ -274,6 +274,30 @@ static void all_types_case(const char* name, int nullable_all, artemis_column_en
   write_case(&spec);
 }
 
+/* Every type with the adaptive strategy on three worker threads: small samples and row
+ * groups, so chunks choose differently and some dictionaries are trial-encoded with nulls. */
+static void adaptive_types_case(void) {
+  const char* names[NCOLS_ALL];
+  const char* formats[NCOLS_ALL];
+  int nullable[NCOLS_ALL];
+  for (int i = 0; i < NCOLS_ALL; i++) {
+    names[i] = kAllTypes[i].name;
+    formats[i] = kAllTypes[i].format;
+    nullable[i] = i % 3 != 0;
+  }
+  artemis_writer_options o;
+  artemis_writer_options_init(&o);
+  o.row_group_target_bytes = 64 * 1024;
+  o.encoding_strategy = ARTEMIS_ENCODING_STRATEGY_ADAPTIVE;
+  o.adaptive_sample_rows = 500;
+  o.threads = 3;
+  case_spec spec = {"types_adaptive_threads", NCOLS_ALL, names, formats, nullable, 4, 1500, 15, 0, &o,
+                    "{\"columns\": {\"int64\": {\"stats\": true}, \"utf8\": {\"stats\": true}, "
+                    "\"float64\": {\"stats\": true}, \"dec38\": {\"stats\": true}}}",
+                    0};
+  write_case(&spec);
+}
+
 /* DBP / BSS / DLBA / DBA on every type they apply to, with small pages (many page
  * boundaries: DELTA_BYTE_ARRAY must restart its prefix at each page). */
 static void delta_case(void) {
@@ -629,11 +653,17 @@ static void interrupted_case(void) {
  * default batches and a chosen encoding strategy; expected values straight from the
  * generated arrays, statistics of every column checked, and no expectation taken from our
  * own summary (no row-group count). */
-static void acceptance_roundtrip_case(const char* name, int64_t rows, int measured_preset) {
+enum { ROUNDTRIP_BRIEFING, ROUNDTRIP_MEASURED, ROUNDTRIP_ADAPTIVE };
+static void acceptance_roundtrip_case(const char* name, int64_t rows, int strategy) {
   artemis_writer_options o;
   artemis_writer_options_init(&o);
-  if (measured_preset) artemis_writer_options_use_measured_preset(&o);
-  else artemis_writer_options_use_artemis_preset(&o);
+  if (strategy == ROUNDTRIP_MEASURED) artemis_writer_options_use_measured_preset(&o);
+  if (strategy == ROUNDTRIP_BRIEFING) artemis_writer_options_use_artemis_preset(&o);
+  if (strategy == ROUNDTRIP_ADAPTIVE) {
+    /* Adaptive, on two worker threads: what `artemis-write --encoding-strategy adaptive` does. */
+    o.encoding_strategy = ARTEMIS_ENCODING_STRATEGY_ADAPTIVE;
+    o.threads = 2;
+  }
   o.row_group_target_bytes = 16ll << 20; /* a few row groups at a few 100k rows */
   struct ArrowSchema schema;
   artemis_write_summary* summary = write_canonical(name, rows, 0, &o, &schema);
@@ -660,8 +690,9 @@ int main(int argc, char** argv) {
     out_dir = argv[1];
     mkdir(out_dir, 0777);
     int64_t rows = atoll(argv[3]);
-    acceptance_roundtrip_case("roundtrip_artemis_preset", rows, 0);
-    acceptance_roundtrip_case("roundtrip_measured_preset", rows, 1);
+    acceptance_roundtrip_case("roundtrip_artemis_preset", rows, ROUNDTRIP_BRIEFING);
+    acceptance_roundtrip_case("roundtrip_measured_preset", rows, ROUNDTRIP_MEASURED);
+    acceptance_roundtrip_case("roundtrip_adaptive", rows, ROUNDTRIP_ADAPTIVE);
     return failures ? 1 : 0;
   }
   if (argc == 4 && !strcmp(argv[2], "--canonical-only")) {
@@ -706,6 +737,7 @@ int main(int argc, char** argv) {
     write_case(&raw);
   }
   delta_case();
+  adaptive_types_case();
   fallback_case();
   dictionary_input_case();
   view_case();

@@ -86,6 +86,31 @@ static void test_file_published(void** state) {
               "\"row_groups\":3,\"file_bytes\":987654321,\"elapsed_ms\":12.500}\n");
 }
 
+static void test_encoding_chosen(void** state) {
+  (void)state;
+  artemis_event e = blank_event(ARTEMIS_EVENT_ENCODING_CHOSEN);
+  artemis_encoding_candidate candidates[3] = {
+      {"RLE_DICTIONARY", 9000, 4000}, {"PLAIN", 6000, 6000}, {"BYTE_STREAM_SPLIT", 7000, 7000}};
+  e.column = "panel_voltage";
+  e.column_index = 5;
+  e.row_group = 2;
+  e.rows = 16384;
+  e.encoding = "RLE_DICTIONARY";
+  e.fallback_encoding = "PLAIN";
+  e.candidates = candidates;
+  e.candidate_count = 3;
+  assert_json(&e,
+              "{\"event\":\"encoding_chosen\",\"column\":\"panel_voltage\",\"column_index\":5,\"row_group\":2,"
+              "\"sample_rows\":16384,\"encoding\":\"RLE_DICTIONARY\",\"fallback_encoding\":\"PLAIN\","
+              "\"candidate_bytes\":{\"RLE_DICTIONARY\":9000,\"PLAIN\":6000,\"BYTE_STREAM_SPLIT\":7000},"
+              "\"compared_bytes\":{\"RLE_DICTIONARY\":4000,\"PLAIN\":6000,\"BYTE_STREAM_SPLIT\":7000}}\n");
+  e.fallback_encoding = NULL;
+  e.candidate_count = 0;
+  assert_json(&e,
+              "{\"event\":\"encoding_chosen\",\"column\":\"panel_voltage\",\"column_index\":5,\"row_group\":2,"
+              "\"sample_rows\":16384,\"encoding\":\"RLE_DICTIONARY\",\"fallback_encoding\":null,"
+              "\"candidate_bytes\":{},\"compared_bytes\":{}}\n");
+}
 static void test_unknown_kind(void** state) {
   (void)state;
   artemis_event e = blank_event((artemis_event_kind)42);
@@ -323,6 +348,7 @@ int main(void) {
       cmocka_unit_test(test_row_group_flushed),
       cmocka_unit_test(test_dictionary_fallback),
       cmocka_unit_test(test_file_published),
+      cmocka_unit_test(test_encoding_chosen),
       cmocka_unit_test(test_unknown_kind),
       cmocka_unit_test(test_integer_extremes),
       cmocka_unit_test(test_elapsed_formatting),

@@ -33,6 +33,10 @@ typedef struct cli_options {
   int compression;
   int zstd_level;
   cli_preset preset;
+  int preset_given;        /* --preset was on the command line */
+  int encoding_strategy;   /* artemis_encoding_strategy */
+  int64_t adaptive_sample_rows;
+  int threads;
   int statistics;
   int durable;
   int progress;            /* -1: auto (stderr is a TTY) */

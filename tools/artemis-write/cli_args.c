@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -35,9 +36,18 @@ static const char kUsage[] =
     "  --encoding COLUMN=ENCODING override one column (repeatable, wins over the preset):\n"
     "                             PLAIN, DICTIONARY, DELTA_BINARY_PACKED, BYTE_STREAM_SPLIT,\n"
     "                             DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY, DEFAULT\n"
+    "  --encoding-strategy map|adaptive\n"
+    "                             map (default): the preset and --encoding decide; adaptive:\n"
+    "                             per column chunk, trial-encode the chunk's first rows with\n"
+    "                             every valid encoding (ZSTD included) and keep the smallest\n"
+    "                             (logged as encoding_chosen). With adaptive the preset\n"
+    "                             defaults to none; --preset and --encoding still pin columns\n"
+    "  --adaptive-sample-rows N   rows trial-encoded per column chunk (default 16384)\n"
+    "  --threads N                threads encoding and compressing columns (default: the\n"
+    "                             number of online CPUs); the output bytes do not depend on it\n"
     "  --no-statistics            do not write statistics or the page index\n"
     "  --log-json FILE|-          JSON event lines (row_group_flushed, dictionary_fallback,\n"
-    "                             file_published)\n"
+    "                             encoding_chosen, file_published)\n"
     "  --summary-json FILE|-      the write summary as JSON\n"
     "  --progress, --no-progress  a progress line on stderr (rows, MB/s, row groups);\n"
     "                             default: on when stderr is a terminal\n"
@@ -108,6 +118,10 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
   o->compression = defaults.compression;
   o->zstd_level = defaults.compression_level;
   o->preset = PRESET_ARTEMIS;
+  o->encoding_strategy = ARTEMIS_ENCODING_STRATEGY_MAP;
+  o->adaptive_sample_rows = defaults.adaptive_sample_rows;
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  o->threads = cpus < 1 ? 1 : cpus > 256 ? 256 : (int)cpus;
   o->statistics = defaults.statistics_enabled;
   o->durable = defaults.durable;
   o->progress = -1;
@@ -170,6 +184,21 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
       else if (!strcmp(next, "measured")) o->preset = PRESET_MEASURED;
       else if (!strcmp(next, "none")) o->preset = PRESET_NONE;
       else return usage_error("--preset must be artemis, measured or none, got \"%s\"", next);
+      o->preset_given = 1;
+    } else if (!strcmp(a, "--encoding-strategy")) {
+      NEED_VALUE();
+      if (!strcmp(next, "map")) o->encoding_strategy = ARTEMIS_ENCODING_STRATEGY_MAP;
+      else if (!strcmp(next, "adaptive")) o->encoding_strategy = ARTEMIS_ENCODING_STRATEGY_ADAPTIVE;
+      else return usage_error("--encoding-strategy must be map or adaptive, got \"%s\"", next);
+    } else if (!strcmp(a, "--adaptive-sample-rows")) {
+      NEED_VALUE();
+      if (!parse_int(next, 1, 1ll << 30, &o->adaptive_sample_rows))
+        return usage_error("--adaptive-sample-rows needs a count in 1..2^30, got \"%s\"", next);
+    } else if (!strcmp(a, "--threads")) {
+      NEED_VALUE();
+      int64_t threads;
+      if (!parse_int(next, 1, 256, &threads)) return usage_error("--threads needs a count in 1..256, got \"%s\"", next);
+      o->threads = (int)threads;
     } else if (!strcmp(a, "--encoding")) {
       NEED_VALUE();
       const char* eq = strchr(next, '=');
@@ -203,6 +232,7 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
   }
   if (!o->output) return usage_error("%s", "no output given: use -o OUTPUT.parquet");
   if (!o->output[0]) return usage_error("%s", "the output path is empty");
+  if (o->encoding_strategy == ARTEMIS_ENCODING_STRATEGY_ADAPTIVE && !o->preset_given) o->preset = PRESET_NONE;
   if (o->sample_rows >= 0 && o->input) return usage_error("--sample and an input (%s) exclude each other", o->input);
   if (o->log_json && o->summary_json && !strcmp(o->log_json, "-") && !strcmp(o->summary_json, "-"))
     return usage_error("%s", "--log-json - and --summary-json - cannot both use stdout");

@@ -186,6 +186,9 @@ int cli_write_command(const cli_options* o) {
   wo.columns = map;
   wo.column_count = build_encoding_map(o, map, sizeof map / sizeof map[0]);
   wo.durable = o->durable;
+  wo.encoding_strategy = (artemis_encoding_strategy)o->encoding_strategy;
+  wo.adaptive_sample_rows = o->adaptive_sample_rows;
+  wo.threads = o->threads;
   wo.on_event = relay_event;
   wo.event_payload = &relay;
 
