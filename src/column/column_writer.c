@@ -1,5 +1,6 @@
 #include "column/column_writer.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "core/errors.h"
@@ -385,18 +386,21 @@ static void split_sample(const artemis_gathered* g, size_t width, size_t rows, a
   tail->bytes_len = g->bytes_len - bytes;
 }
 
+/* What a dictionary trial measured, for the projection to the whole chunk. */
+typedef struct dictionary_trial {
+  int valid;            /* 0: no projection (the dictionary fell back inside the sample) */
+  double total;         /* compressed bytes: dictionary page + index pages */
+  double page;          /* compressed dictionary page, header included */
+  double plain_half;    /* PLAIN size of the dictionary after the first half of the sample */
+  double plain_full;    /* ... and after all of it */
+} dictionary_trial;
+
 /* Encodes the sample with one candidate as a chunk of its own (a throwaway column writer
  * sharing this worker's codec and scratch): *bytes is exactly what the candidate writes
- * for these rows, dictionary page and headers included.
- *
- * *estimate is what the comparison uses. For the dictionary it charges only the part of
- * the dictionary page that grew over the sample's second half (scaled to the whole
- * sample): a dictionary is written once per chunk, so a column whose distinct values
- * saturate early pays for them once over hundreds of thousands of rows, not once per
- * sample; a column whose dictionary keeps growing at the same rate is charged in full.
- * Other encodings scale with the rows: estimate = bytes. */
+ * for these rows, dictionary page and headers included. For the dictionary, `dict`
+ * receives what the projection needs (the dictionary's size after each half). */
 static int trial_encode(artemis_column_writer* cw, int encoding, const artemis_gathered* sample, int64_t row_group,
-                        int64_t* bytes, int64_t* estimate, artemis_error* error) {
+                        int64_t* bytes, dictionary_trial* dict, artemis_error* error) {
   artemis_column_config cfg = cw->cfg;
   cfg.adaptive = 0;
   cfg.statistics = 0;
@@ -413,20 +417,68 @@ static int trial_encode(artemis_column_writer* cw, int encoding, const artemis_g
   artemis_gathered head, tail;
   split_sample(sample, width, sample->rows / 2, &head, &tail);
   int rc = append_gathered(&trial, &head, row_group, &fell_back, error);
-  size_t half_dict = cfg.use_dictionary ? artemis_dict_plain_size(&trial.dict) : 0;
+  double plain_half = cfg.use_dictionary ? (double)artemis_dict_plain_size(&trial.dict) : 0;
   if (rc == ARTEMIS_OK) rc = append_gathered(&trial, &tail, row_group, &fell_back, error);
-  size_t full_dict = cfg.use_dictionary && !trial.fell_back ? artemis_dict_plain_size(&trial.dict) : 0;
+  double plain_full = cfg.use_dictionary && !trial.fell_back ? (double)artemis_dict_plain_size(&trial.dict) : 0;
   if (rc == ARTEMIS_OK) rc = artemis_column_writer_finish_chunk(&trial, row_group, error);
-  *bytes = *estimate = trial.chunk_compressed;
-  if (rc == ARTEMIS_OK && full_dict > 0 && !trial.fell_back) {
-    double growth = (double)(full_dict - half_dict) / (double)full_dict; /* 0: saturated .. 0.5: linear */
-    double dict_page = (double)trial.dict_page.len;
-    double charged = dict_page * (2.0 * growth);
-    if (charged > dict_page) charged = dict_page;
-    *estimate = trial.chunk_compressed - (int64_t)(dict_page - charged);
+  *bytes = trial.chunk_compressed;
+  if (dict) {
+    dict->valid = cfg.use_dictionary && !trial.fell_back && plain_full > 0 && plain_half > 0;
+    dict->total = (double)trial.chunk_compressed;
+    dict->page = (double)trial.dict_page.len;
+    dict->plain_half = plain_half;
+    dict->plain_full = plain_full;
   }
   artemis_column_writer_free(&trial);
   return rc;
+}
+
+/* Distinct values after `rows`, relative to the sample's count, when values are drawn
+ * from a vocabulary of `vocabulary` rows' worth (infinite: every value new). */
+static double distinct_ratio(double rows, double sample_rows, double vocabulary) {
+  if (isinf(vocabulary)) return rows / sample_rows;
+  return (1.0 - exp(-rows / vocabulary)) / (1.0 - exp(-sample_rows / vocabulary));
+}
+
+/* The dictionary's cost over the whole chunk, in bytes per sample-sized slice of it (so it
+ * compares with the other candidates' sample sizes). A dictionary is written once per
+ * chunk: its page is paid once, however many rows use it, so the question is how big it
+ * gets. The sample's two halves say how fast new values still come: fitting a vocabulary
+ * of V equally likely values, D(n) = V(1 - e^(-n/V)), to the distinct counts after n/2
+ * and n rows gives V = n / (-2 ln(r - 1)) with r = D(n)/D(n/2): r = 1 (nothing new in the
+ * second half) is a saturated vocabulary, r = 2 (all new) an unbounded one. Projected to
+ * the expected chunk rows: the indices scale with the rows, the page with D; if D passes
+ * the dictionary limit, the dictionary falls back where it reaches it and the rest of the
+ * chunk costs what the best non-dictionary encoding costs (`fallback_per_sample`). */
+static int64_t project_dictionary(const dictionary_trial* d, double sample_rows, double chunk_rows, double limit,
+                                  double fallback_per_sample) {
+  if (!d->valid) return (int64_t)d->total;
+  if (chunk_rows < sample_rows) chunk_rows = sample_rows;
+  double r = d->plain_full / d->plain_half;
+  double vocabulary = r >= 2.0 ? INFINITY : r <= 1.0 ? 0.0 : sample_rows / (-2.0 * log(r - 1.0));
+  double indices = d->total - d->page;
+  double cost;
+  if (vocabulary == 0.0) {
+    cost = indices * chunk_rows / sample_rows + d->page; /* saturated: the page is final */
+  } else {
+    double active_rows = chunk_rows; /* rows the dictionary serves before it would fall back */
+    double growth = distinct_ratio(chunk_rows, sample_rows, vocabulary);
+    if (d->plain_full * growth > limit) {
+      double room = limit / d->plain_full; /* growth the limit allows */
+      if (isinf(vocabulary)) {
+        active_rows = sample_rows * room;
+      } else {
+        double q = room * (1.0 - exp(-sample_rows / vocabulary));
+        active_rows = q < 1.0 ? -vocabulary * log(1.0 - q) : chunk_rows;
+      }
+      if (active_rows < sample_rows) active_rows = sample_rows;
+      if (active_rows > chunk_rows) active_rows = chunk_rows;
+      growth = room;
+    }
+    cost = indices * active_rows / sample_rows + d->page * growth +
+           fallback_per_sample * (chunk_rows - active_rows) / sample_rows;
+  }
+  return (int64_t)(cost * sample_rows / chunk_rows);
 }
 
 /* The sample (the chunk's first rows, buffered as plain values in the page being
@@ -446,15 +498,25 @@ static int decide_encoding(artemis_column_writer* cw, int64_t row_group, artemis
   sample.lengths = (const uint32_t*)(const void*)cw->lengths.data;
   sample.bytes = cw->values.data;
   sample.bytes_len = cw->values.len;
-  size_t best = SIZE_MAX, best_plain = SIZE_MAX;
+  dictionary_trial dict = {0};
+  size_t dict_index = SIZE_MAX, best_plain = SIZE_MAX;
   for (size_t i = 0; i < choice->count; i++) {
+    int is_dict = choice->candidates[i] == PQ_ENC_RLE_DICTIONARY;
     ARTEMIS_RETURN_NOT_OK(
-        trial_encode(cw, choice->candidates[i], &sample, row_group, &choice->bytes[i], &choice->estimates[i], error));
-    if (best == SIZE_MAX || choice->estimates[i] < choice->estimates[best]) best = i;
-    if (choice->candidates[i] != PQ_ENC_RLE_DICTIONARY &&
-        (best_plain == SIZE_MAX || choice->estimates[i] < choice->estimates[best_plain]))
-      best_plain = i;
+        trial_encode(cw, choice->candidates[i], &sample, row_group, &choice->bytes[i], is_dict ? &dict : NULL, error));
+    choice->estimates[i] = choice->bytes[i];
+    if (is_dict) dict_index = i;
+    else if (best_plain == SIZE_MAX || choice->bytes[i] < choice->bytes[best_plain]) best_plain = i;
   }
+  if (dict_index != SIZE_MAX) {
+    double chunk_rows = cw->expected_chunk_rows > 0 ? (double)cw->expected_chunk_rows : (double)sample.rows;
+    choice->estimates[dict_index] = project_dictionary(&dict, (double)sample.rows, chunk_rows,
+                                                       (double)cw->cfg.dictionary_limit_bytes,
+                                                       (double)choice->bytes[best_plain]);
+  }
+  size_t best = 0;
+  for (size_t i = 1; i < choice->count; i++)
+    if (choice->estimates[i] < choice->estimates[best]) best = i;
   choice->pending = 1;
   choice->encoding = choice->candidates[best];
   choice->sample_rows = cw->page_rows;

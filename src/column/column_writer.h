@@ -58,7 +58,7 @@ typedef struct artemis_encoding_choice {
   size_t count;
   int candidates[ARTEMIS_MAX_CANDIDATES]; /* PQ_ENC_* */
   int64_t bytes[ARTEMIS_MAX_CANDIDATES];  /* compressed bytes of the sample, headers included */
-  int64_t estimates[ARTEMIS_MAX_CANDIDATES]; /* what was compared (dictionary page amortized) */
+  int64_t estimates[ARTEMIS_MAX_CANDIDATES]; /* what was compared (the dictionary projected to the chunk) */
 } artemis_encoding_choice;
 
 typedef struct artemis_column_writer {
@@ -79,6 +79,7 @@ typedef struct artemis_column_writer {
   /* The chunk. */
   int value_encoding;       /* PQ_ENC_* of non-dictionary pages in this chunk */
   int deciding;             /* adaptive: the sample is being collected as plain values */
+  int64_t expected_chunk_rows; /* adaptive: the file writer's estimate of this chunk's rows */
   artemis_encoding_choice choice;
   int dict_active;          /* values go to the dictionary */
   int dict_page_ready;      /* dict_page holds the final dictionary page */

@@ -57,6 +57,11 @@ struct artemis_writer {
   artemis_error* column_errors;
   int* column_status;
   int* column_fell_back;
+  /* Scheduling with workers: the columns' last measured cost per step kind, and the order
+   * jobs are handed out in (most expensive first, so that no worker is left alone with a
+   * big column at the end of a step). The order never affects the bytes. */
+  int64_t* column_cost_ns;
+  size_t* column_order;
   artemis_sink* sink;
   int failed;
 
@@ -212,6 +217,8 @@ static void destroy(artemis_writer* w) {
   artemis_mem_free(&w->mem, w->column_errors);
   artemis_mem_free(&w->mem, w->column_status);
   artemis_mem_free(&w->mem, w->column_fell_back);
+  artemis_mem_free(&w->mem, w->column_cost_ns);
+  artemis_mem_free(&w->mem, w->column_order);
   free_row_groups(w);
   artemis_buf_free(&w->column_indexes);
   artemis_buf_free(&w->offset_indexes);
@@ -277,7 +284,9 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
   w->column_errors = artemis_mem_calloc(&w->mem, w->ncols, sizeof *w->column_errors);
   w->column_status = artemis_mem_calloc(&w->mem, w->ncols, sizeof *w->column_status);
   w->column_fell_back = artemis_mem_calloc(&w->mem, w->ncols, sizeof *w->column_fell_back);
-  if (!w->path || !w->names || !w->types || !w->views || !w->columns || !w->summary || !w->column_errors ||
+  w->column_cost_ns = artemis_mem_calloc(&w->mem, w->ncols * 2, sizeof *w->column_cost_ns);
+  w->column_order = artemis_mem_calloc(&w->mem, w->ncols, sizeof *w->column_order);
+  if (!w->column_cost_ns || !w->column_order ||!w->path || !w->names || !w->types || !w->views || !w->columns || !w->summary || !w->column_errors ||
       !w->column_status || !w->column_fell_back)
     return open_nomem(w, error);
 
@@ -442,9 +451,17 @@ typedef struct column_step {
   int64_t row, rows, row_group;
 } column_step;
 
-static void run_column_step(void* context, size_t c, size_t worker) {
+static int64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static void run_column_step(void* context, size_t job, size_t worker) {
   const column_step* step = context;
   artemis_writer* w = step->w;
+  size_t c = w->pool ? w->column_order[job] : job;
+  int64_t started = w->pool ? now_ns() : 0;
   artemis_column_writer* cw = &w->columns[c];
   cw->codec = &w->codecs[worker];
   cw->scratch = &w->scratches[worker];
@@ -455,6 +472,21 @@ static void run_column_step(void* context, size_t c, size_t worker) {
                                                       &w->column_fell_back[c], error);
   else
     w->column_status[c] = artemis_column_writer_finish_chunk(cw, step->row_group, error);
+  if (w->pool) w->column_cost_ns[c * 2 + (step->kind == STEP_WRITE)] = now_ns() - started;
+}
+
+/* Longest (last time) first; ties by column index. An insertion sort: a few dozen columns. */
+static void order_by_cost(artemis_writer* w, step_kind kind) {
+  const int64_t* cost = w->column_cost_ns;
+  int k = kind == STEP_WRITE;
+  for (size_t i = 0; i < w->ncols; i++) {
+    size_t c = i, j = i;
+    while (j > 0 && cost[w->column_order[j - 1] * 2 + k] < cost[c * 2 + k]) {
+      w->column_order[j] = w->column_order[j - 1];
+      j--;
+    }
+    w->column_order[j] = c;
+  }
 }
 
 static void emit_column_events(artemis_writer* w, size_t c, int64_t row_group) {
@@ -493,6 +525,7 @@ static int run_columns(artemis_writer* w, step_kind kind, int64_t row, int64_t r
                        artemis_error* error) {
   column_step step = {w, kind, row, rows, row_group};
   if (w->pool) {
+    order_by_cost(w, kind);
     artemis_worker_pool_run(w->pool, w->ncols, run_column_step, &step);
   } else {
     for (size_t c = 0; c < w->ncols; c++) {
@@ -630,6 +663,9 @@ int artemis_writer_write(artemis_writer* w, const struct ArrowArray* batch, arte
     batch_bytes = b > INT64_MAX - batch_bytes ? INT64_MAX : batch_bytes + b;
   }
   int64_t bytes_per_row = batch_bytes / rows > 0 ? batch_bytes / rows : 1;
+  /* For the adaptive strategy's dictionary projection: rows a full row group will hold. */
+  int64_t rows_per_row_group = w->options.row_group_target_bytes / bytes_per_row;
+  for (size_t c = 0; c < w->ncols; c++) w->columns[c].expected_chunk_rows = rows_per_row_group > 0 ? rows_per_row_group : 1;
   int64_t row = 0;
   while (row < rows) {
     int64_t budget = w->options.row_group_target_bytes - w->rg_arrow_bytes;
