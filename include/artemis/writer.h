@@ -79,6 +79,9 @@ typedef struct artemis_write_summary {
   int64_t file_bytes;         /* size of the published file */
   size_t column_count;
   artemis_column_summary* columns; /* column_count entries, schema order */
+  int64_t memory_peak_bytes;  /* the most the writer held at once through its allocator
+                                 (pages, dictionaries, scratch, zstd contexts), open to close */
+  int threads;                /* threads that encoded (options.threads, at most one per column) */
 } artemis_write_summary;
 
 /* Opens a writer for `path`.

@@ -808,6 +808,8 @@ static int build_summary(artemis_writer* w, int64_t file_bytes, artemis_write_su
   s->rows = w->rows;
   s->row_groups = (int64_t)w->row_group_count;
   s->file_bytes = file_bytes;
+  s->memory_peak_bytes = w->mem.peak_bytes;
+  s->threads = (int)w->threads;
   for (size_t c = 0; c < w->ncols; c++) {
     s->columns[c] = w->summary[c];
     s->columns[c].name = strdup(w->summary[c].name);

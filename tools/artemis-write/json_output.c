@@ -64,8 +64,10 @@ void cli_write_summary_json(FILE* f, const artemis_write_summary* s, double seco
   fprintf(f, "{\"path\":");
   cli_json_string(f, s->path);
   fprintf(f, ",\"rows\":%" PRId64 ",\"row_groups\":%" PRId64 ",\"compressed_bytes\":%" PRId64
-             ",\"uncompressed_bytes\":%" PRId64 ",\"file_bytes\":%" PRId64 ",\"seconds\":%.3f",
-          s->rows, s->row_groups, s->compressed_bytes, s->uncompressed_bytes, s->file_bytes, seconds);
+             ",\"uncompressed_bytes\":%" PRId64 ",\"file_bytes\":%" PRId64 ",\"seconds\":%.3f"
+             ",\"threads\":%d,\"writer_peak_bytes\":%" PRId64,
+          s->rows, s->row_groups, s->compressed_bytes, s->uncompressed_bytes, s->file_bytes, seconds, s->threads,
+          s->memory_peak_bytes);
   if (in) {
     fprintf(f, ",\"input\":{\"format\":\"%s\",\"metadata_version\":%d,\"legacy_framing\":%s,\"big_endian\":%s,"
                "\"messages\":%" PRId64 ",\"batches\":%" PRId64 ",\"bytes\":%" PRId64 "}",
