@@ -169,7 +169,22 @@ static int view_array(const struct ArrowArray* a, const artemis_arrow_type* t, a
     if (!out->offsets) return INVALID("column %lld \"%s\": %s array has NULL offsets", (long long)col, name, role);
     int64_t prev = offset_at(out, out->offset);
     if (prev < 0) return INVALID("column %lld \"%s\": %s offset at row %lld is negative", (long long)col, name, role, (long long)logical_offset);
-    for (int64_t i = 1; i <= length; i++) {
+    /* int32 offsets are never out of range, and a decrease or an over-long value both
+     * show as an unsigned difference above the limit: one compare per offset. Only an
+     * offending batch takes the loop below, which names the first failure. */
+    int64_t first_bad = 1;
+    if (!out->large_offsets) {
+      const uint8_t* p = (const uint8_t*)out->offsets + 4 * (size_t)out->offset;
+      int32_t before, after;
+      memcpy(&before, p, 4);
+      for (; first_bad <= length; first_bad++) {
+        memcpy(&after, p + 4 * (size_t)first_bad, 4);
+        if ((uint64_t)((int64_t)after - before) > (uint64_t)(INT32_MAX - 64)) break;
+        before = after;
+      }
+      prev = before;
+    }
+    for (int64_t i = first_bad; i <= length; i++) {
       int64_t cur = offset_at(out, out->offset + i);
       if (cur > MAX_IMPLIED_BYTES)
         return INVALID("column %lld \"%s\": %s offset %lld at row %lld is out of range", (long long)col, name, role,
@@ -464,6 +479,46 @@ static inline void convert_fixed(const artemis_array_view* a, const artemis_arro
   }
 }
 
+/* Converts rows [base, base + n) of a non-dictionary column without nulls, one loop per
+ * conversion instead of a switch per value. Returns 0 for the conversions left to
+ * convert_fixed (rare types), 1 when done. */
+static int convert_fixed_run(const artemis_array_view* a, const artemis_arrow_type* t, int64_t base, size_t n,
+                             uint8_t* out) {
+  const uint8_t* p = a->values;
+  switch (t->conversion) {
+    case CONV_WIDEN_I8:
+      for (size_t i = 0; i < n; i++) {
+        int32_t v = (int8_t)p[(size_t)base + i];
+        memcpy(out + 4 * i, &v, 4);
+      }
+      return 1;
+    case CONV_WIDEN_U8:
+      for (size_t i = 0; i < n; i++) {
+        int32_t v = p[(size_t)base + i];
+        memcpy(out + 4 * i, &v, 4);
+      }
+      return 1;
+    case CONV_WIDEN_I16:
+      for (size_t i = 0; i < n; i++) {
+        int16_t h;
+        memcpy(&h, p + 2 * ((size_t)base + i), 2);
+        int32_t v = h;
+        memcpy(out + 4 * i, &v, 4);
+      }
+      return 1;
+    case CONV_WIDEN_U16:
+      for (size_t i = 0; i < n; i++) {
+        uint16_t h;
+        memcpy(&h, p + 2 * ((size_t)base + i), 2);
+        int32_t v = h;
+        memcpy(out + 4 * i, &v, 4);
+      }
+      return 1;
+    default:
+      return 0;
+  }
+}
+
 static inline void value_bytes(const artemis_array_view* a, int64_t idx, const uint8_t** p, uint32_t* len) {
   if (a->views) {
     view_at(a, idx, p, len);
@@ -491,14 +546,22 @@ int artemis_gather(const artemis_column_view* view, const artemis_arrow_type* t,
     if (artemis_buf_reserve(&s->levels, n) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
     levels = s->levels.data;
     non_null = 0;
-    for (size_t i = 0; i < n; i++) {
-      int present = !a->all_null && (!a->validity || bit_is_set(a->validity, base + (int64_t)i));
-      if (present && t->is_dictionary && view->dict.validity) {
-        int64_t k = read_index(a, t->index_kind, base + (int64_t)i);
-        present = bit_is_set(view->dict.validity, view->dict.offset + k);
+    if (!a->all_null && a->validity && !(t->is_dictionary && view->dict.validity)) {
+      /* The common case, a nullable column: the bitmap alone decides. */
+      for (size_t i = 0; i < n; i++) {
+        levels[i] = (uint8_t)bit_is_set(a->validity, base + (int64_t)i);
+        non_null += levels[i];
       }
-      levels[i] = (uint8_t)present;
-      non_null += (size_t)present;
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        int present = !a->all_null && (!a->validity || bit_is_set(a->validity, base + (int64_t)i));
+        if (present && t->is_dictionary && view->dict.validity) {
+          int64_t k = read_index(a, t->index_kind, base + (int64_t)i);
+          present = bit_is_set(view->dict.validity, view->dict.offset + k);
+        }
+        levels[i] = (uint8_t)present;
+        non_null += (size_t)present;
+      }
     }
     if (non_null == n) levels = NULL;
     out->def_levels = levels;
@@ -514,6 +577,10 @@ int artemis_gather(const artemis_column_view* view, const artemis_arrow_type* t,
     artemis_buf_clear(&s->values);
     if (non_null && artemis_buf_reserve(&s->values, non_null * w) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
     uint8_t* dst = s->values.data;
+    if (!t->is_dictionary && !levels && convert_fixed_run(a, t, base, n, dst)) {
+      out->fixed = s->values.data;
+      return ARTEMIS_OK;
+    }
     for (size_t i = 0; i < n; i++) {
       if (levels && !levels[i]) continue;
       int64_t idx = base + (int64_t)i;
@@ -553,12 +620,26 @@ int artemis_gather(const artemis_column_view* view, const artemis_arrow_type* t,
     if (n == 0) return ARTEMIS_OK;
     int64_t first = offset_at(a, base), last = offset_at(a, base + (int64_t)n);
     size_t total = 0, k = 0;
-    for (size_t i = 0; i < n; i++) {
-      if (levels && !levels[i]) continue;
-      int64_t idx = base + (int64_t)i;
-      uint32_t len = (uint32_t)(offset_at(a, idx + 1) - offset_at(a, idx));
-      lengths[k++] = len;
-      total += len;
+    if (!levels && !a->large_offsets) {
+      /* No nulls: every length is a difference of neighbouring offsets. */
+      const uint8_t* offsets = (const uint8_t*)a->offsets + 4 * (size_t)base;
+      int32_t before, after;
+      memcpy(&before, offsets, 4);
+      for (size_t i = 0; i < n; i++) {
+        memcpy(&after, offsets + 4 * (i + 1), 4);
+        lengths[i] = (uint32_t)((int64_t)after - before);
+        before = after;
+      }
+      total = (size_t)(last - first);
+      k = n;
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        if (levels && !levels[i]) continue;
+        int64_t idx = base + (int64_t)i;
+        uint32_t len = (uint32_t)(offset_at(a, idx + 1) - offset_at(a, idx));
+        lengths[k++] = len;
+        total += len;
+      }
     }
     out->bytes_len = total;
     if ((int64_t)total == last - first) {

@@ -663,12 +663,16 @@ done:
 }
 
 void artemis_column_writer_reset_chunk(artemis_column_writer* cw) {
+  /* The next chunk is usually about as large as this one (row groups are cut by Arrow
+   * size): keeping the capacity saves regrowing (copies, fresh pages) every row group.
+   * A big row group must not pin its peak buffer sizes for the rest of the file, so
+   * anything beyond 1.5x of this chunk is released. */
+  size_t used = cw->pages.len;
   artemis_buf_clear(&cw->dict_page);
   artemis_buf_clear(&cw->pages);
   artemis_buf_clear(&cw->page_locations);
   artemis_buf_clear(&cw->column_index);
-  /* A big row group must not pin its peak buffer sizes for the rest of the file. */
-  artemis_buf_shrink(&cw->pages, 0);
+  artemis_buf_shrink(&cw->pages, used + used / 2);
   cw->chunk_rows = 0;
   cw->chunk_null_count = 0;
   cw->chunk_uncompressed = 0;

@@ -4,22 +4,12 @@
 #include <string.h>
 
 #include "artemis/error.h"
+#include "core/byte_compare.h"
 #include "encoding/encoders.h"
 
 static inline uint32_t common_prefix_length(const uint8_t* a, uint32_t a_len, const uint8_t* b,
                                             uint32_t b_len) {
-  const uint32_t limit = a_len < b_len ? a_len : b_len;
-  uint32_t k = 0;
-  /* Sorted keys often share long prefixes: compare 8 bytes per step first. */
-  while (limit - k >= 8) {
-    uint64_t wa, wb;
-    memcpy(&wa, a + k, sizeof wa);
-    memcpy(&wb, b + k, sizeof wb);
-    if (wa != wb) break;
-    k += 8;
-  }
-  while (k < limit && a[k] == b[k]) k++;
-  return k;
+  return (uint32_t)artemis_first_mismatch(a, b, 0, a_len < b_len ? a_len : b_len);
 }
 
 static int encode_prefixes_and_suffixes(const uint32_t* lengths, const uint8_t* bytes, size_t n,

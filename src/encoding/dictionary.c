@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include "artemis/error.h"
+#include "core/byte_compare.h"
 
 /* Slot layouts. A probe must touch one slot only and, for 4- and 8-byte values, never
  * the plain buffer, because the table is far larger than the cache on big dictionaries:
@@ -67,11 +68,66 @@ static inline uint64_t hash_u64(uint64_t key) {
   return key;
 }
 
+/* Byte arrays: most dictionary values (names, kinds, flags) are at most 16 bytes; those
+ * are hashed inline from two overlapping loads that together cover every byte, which
+ * costs a fraction of a library call. Longer values go to XXH3. The hash only places
+ * entries in the table, so its choice never changes the output. */
+static inline uint64_t hash_bytes(const uint8_t* value, size_t len) {
+  if (len > 16) return XXH3_64bits(value, len);
+  uint64_t a, b;
+  if (len >= 8) {
+    memcpy(&a, value, 8);
+    memcpy(&b, value + len - 8, 8);
+  } else if (len >= 4) {
+    uint32_t head, tail;
+    memcpy(&head, value, 4);
+    memcpy(&tail, value + len - 4, 4);
+    a = head;
+    b = tail;
+  } else {
+    a = len ? (uint64_t)value[0] | (uint64_t)value[len / 2] << 8 | (uint64_t)value[len - 1] << 16 : 0;
+    b = 0;
+  }
+  uint64_t h = a * UINT64_C(0x9E3779B97F4A7C15) ^ (b ^ (uint64_t)len) * UINT64_C(0xC2B2AE3D27D4EB4F);
+  h ^= h >> 31;
+  h *= UINT64_C(0xBF58476D1CE4E5B9);
+  h ^= h >> 32;
+  return h;
+}
+
 static inline void write_u32le(uint8_t* p, uint32_t v) {
   p[0] = (uint8_t)v;
   p[1] = (uint8_t)(v >> 8);
   p[2] = (uint8_t)(v >> 16);
   p[3] = (uint8_t)(v >> 24);
+}
+
+/* Equality of two byte strings of length len: word compares, the tail as the last word
+ * (overlapping), which beats a libc call for the short values dictionaries hold. */
+static inline int bytes_equal(const uint8_t* a, const uint8_t* b, size_t len) {
+  if (len > 16) return artemis_first_mismatch(a, b, 0, len) == len;
+  if (len >= 8) {
+    uint64_t wa, wb;
+    for (size_t k = 0; len - k > 8; k += 8) {
+      memcpy(&wa, a + k, 8);
+      memcpy(&wb, b + k, 8);
+      if (wa != wb) return 0;
+    }
+    memcpy(&wa, a + len - 8, 8);
+    memcpy(&wb, b + len - 8, 8);
+    return wa == wb;
+  }
+  if (len >= 4) {
+    uint32_t head_a, head_b, tail_a, tail_b;
+    memcpy(&head_a, a, 4);
+    memcpy(&head_b, b, 4);
+    memcpy(&tail_a, a + len - 4, 4);
+    memcpy(&tail_b, b + len - 4, 4);
+    return head_a == head_b && tail_a == tail_b;
+  }
+  for (size_t k = 0; k < len; k++)
+    if (a[k] != b[k]) return 0;
+  return 1;
 }
 
 /* An empty byte array may come with a NULL base pointer; never offset or hash from it. */
@@ -129,7 +185,7 @@ static int grow_table(artemis_dict* dict) {
       dict_slot_bytes slot = old_table[i];
       if (slot.index_plus_one == 0) continue;
       const uint8_t* value = slot.length ? dict->plain.data + slot.offset : kNoBytes;
-      size_t pos = (size_t)XXH3_64bits(value, slot.length) & mask;
+      size_t pos = (size_t)hash_bytes(value, slot.length) & mask;
       while (table[pos].index_plus_one != 0) pos = (pos + 1) & mask;
       table[pos] = slot;
     }
@@ -273,7 +329,7 @@ static int insert_width_any(artemis_dict* dict, const uint8_t* values, size_t n,
       dict_slot32 slot = table[pos];
       if (slot.index_plus_one == 0) break;
       if (slot.key_or_tag == tag &&
-          memcmp(dict->plain.data + (size_t)(slot.index_plus_one - 1) * width, value, width) == 0) {
+          bytes_equal(dict->plain.data + (size_t)(slot.index_plus_one - 1) * width, value, width)) {
         out_indices[i] = slot.index_plus_one - 1;
         goto next_value;
       }
@@ -319,14 +375,14 @@ int artemis_dict_insert_byte_arrays(artemis_dict* dict, const uint32_t* lengths,
     uint32_t len = lengths[i];
     const uint8_t* value = len ? bytes + offset : kNoBytes;
     offset += len;
-    uint64_t hash = XXH3_64bits(value, len);
+    uint64_t hash = hash_bytes(value, len);
     uint32_t tag = (uint32_t)(hash >> 32);
     size_t pos = (size_t)hash & mask;
     for (;;) {
       const dict_slot_bytes* slot = &table[pos];
       if (slot->index_plus_one == 0) break;
       if (slot->tag == tag && slot->length == len &&
-          (len == 0 || memcmp(dict->plain.data + slot->offset, value, len) == 0)) {
+          bytes_equal(dict->plain.data + slot->offset, value, len)) {
         out_indices[i] = slot->index_plus_one - 1;
         goto next_value;
       }

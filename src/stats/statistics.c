@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "artemis/error.h"
+#include "core/byte_compare.h"
 
 /* ---- little-endian loads and stores (the normalized physical form is LE) ---- */
 
@@ -94,6 +95,12 @@ static inline uint16_t float16_from_key(uint16_t key) {
 static inline int float16_is_nan(uint16_t bits) { return (bits & 0x7FFF) > 0x7C00; }
 
 /* ---- orders on raw values ---- */
+
+/* Bytewise order of a and b, given m = artemis_first_mismatch(a, b, 0, min(a_len, b_len)). */
+static inline int order_at_mismatch(const uint8_t* a, size_t a_len, const uint8_t* b, size_t b_len, size_t m) {
+  if (m < a_len && m < b_len) return a[m] < b[m] ? -1 : 1;
+  return (a_len > b_len) - (a_len < b_len);
+}
 
 static inline int compare_bytes(const uint8_t* a, size_t a_len, const uint8_t* b, size_t b_len) {
   size_t common = a_len < b_len ? a_len : b_len;
@@ -451,22 +458,41 @@ int artemis_stats_update_byte_arrays(artemis_stats* stats, const uint32_t* lengt
                                      const uint8_t* bytes, size_t n) {
   if (n == 0) return ARTEMIS_OK;
   if (stats->kind != ARTEMIS_SORT_BYTES || stats->width != 0) return ARTEMIS_E_INVALID_ARGUMENT;
-  /* Winners of this batch, found without copying; merged with the stored ones below. */
+  /* Winners of this batch, found without copying; merged with the stored ones below.
+   * One scan per value instead of a compare against each of min and max: with
+   * lcp = length of the common prefix of lo and hi (lo <= hi), a value v that is
+   * greater than lo and first differs from lo at m
+   *   - m > lcp: agrees with lo at lcp, where lo < hi, so v < hi;
+   *   - m < lcp: exceeds lo at a byte hi shares with lo, so v > hi;
+   *   - m == lcp: shares the first lcp bytes with hi; compare from there only. */
   const uint8_t* base = bytes ? bytes : kEmptyValue;
   size_t lo_off = 0, lo_len = lengths[0];
   size_t hi_off = 0, hi_len = lengths[0];
+  size_t lcp = lengths[0];
   size_t offset = lengths[0];
   for (size_t i = 1; i < n; i++) {
-    size_t len = lengths[i];
+    const size_t len = lengths[i];
     const uint8_t* v = base + offset;
-    if (compare_bytes(v, len, base + lo_off, lo_len) < 0) {
-      lo_off = offset;
+    const size_t this_offset = offset;
+    offset += len;
+    const uint8_t* lo = base + lo_off;
+    const size_t m = artemis_first_mismatch(v, lo, 0, len < lo_len ? len : lo_len);
+    const int vs_lo = order_at_mismatch(v, len, lo, lo_len, m);
+    if (vs_lo == 0 || (vs_lo > 0 && m > lcp)) continue; /* lo <= v < hi */
+    if (vs_lo < 0) {
+      lo_off = this_offset;
       lo_len = len;
-    } else if (compare_bytes(v, len, base + hi_off, hi_len) > 0) {
-      hi_off = offset;
+    } else if (m < lcp) {
+      hi_off = this_offset;
+      hi_len = len;
+    } else {
+      const uint8_t* hi = base + hi_off;
+      const size_t m2 = artemis_first_mismatch(v, hi, lcp, len < hi_len ? len : hi_len);
+      if (order_at_mismatch(v, len, hi, hi_len, m2) <= 0) continue;
+      hi_off = this_offset;
       hi_len = len;
     }
-    offset += len;
+    lcp = artemis_first_mismatch(base + lo_off, base + hi_off, 0, lo_len < hi_len ? lo_len : hi_len);
   }
   int replace_lo = 1, replace_hi = 1;
   if (stats->has_min_max) {
