@@ -94,10 +94,14 @@ void artemis_mem_free(artemis_mem* mem, void* ptr) {
   uint8_t* block = (uint8_t*)ptr - HEADER_SIZE;
   size_t size;
   memcpy(&size, block, sizeof size);
-  lock(mem);
+  /* `mem` may live inside the block being freed (a reader frees itself this way): nothing
+   * of it is read after the free. A locking mem never does (the writer's is freed last). */
+  int locking = mem->locking;
+  const artemis_allocator* allocator = mem->allocator;
+  if (locking) pthread_mutex_lock(&mem->lock);
   account(mem, -(int64_t)size);
-  mem->allocator->free(mem->allocator->ctx, block);
-  unlock(mem);
+  allocator->free(allocator->ctx, block);
+  if (locking) pthread_mutex_unlock(&mem->lock);
 }
 
 char* artemis_mem_strdup(artemis_mem* mem, const char* s) {

@@ -8,13 +8,21 @@
 /* Every block starts with this header (16 bytes keep the data aligned for any scalar). */
 typedef struct block_header {
   struct block_header* next;
-  uint64_t pad;
+  uint64_t capacity;
 } block_header;
+
+struct artemis_ipc_recycler {
+  atomic_llong refs;
+  const artemis_allocator* allocator;
+  _Atomic(block_header*) parked;
+};
 
 struct artemis_ipc_holder {
   atomic_llong refs;
   const artemis_allocator* allocator;
   block_header* blocks;
+  block_header* recyclable; /* one of `blocks`, parked in `recycler` at the end */
+  artemis_ipc_recycler* recycler;
 };
 
 void* artemis_ipc_block_alloc(const artemis_allocator* allocator, size_t size) {
@@ -22,6 +30,7 @@ void* artemis_ipc_block_alloc(const artemis_allocator* allocator, size_t size) {
   block_header* h = allocator->alloc(allocator->ctx, sizeof *h + size);
   if (!h) return NULL;
   h->next = NULL;
+  h->capacity = size;
   return h + 1;
 }
 
@@ -29,7 +38,52 @@ void* artemis_ipc_block_realloc(const artemis_allocator* allocator, void* block,
   if (!block) return artemis_ipc_block_alloc(allocator, size);
   if (size > SIZE_MAX - sizeof(block_header)) return NULL;
   block_header* h = allocator->realloc(allocator->ctx, (block_header*)block - 1, sizeof *h + size);
-  return h ? h + 1 : NULL;
+  if (!h) return NULL;
+  h->capacity = size;
+  return h + 1;
+}
+
+size_t artemis_ipc_block_capacity(const void* block) { return (size_t)((const block_header*)block - 1)->capacity; }
+
+artemis_ipc_recycler* artemis_ipc_recycler_new(const artemis_allocator* allocator) {
+  artemis_ipc_recycler* r = allocator->alloc(allocator->ctx, sizeof *r);
+  if (!r) return NULL;
+  atomic_init(&r->refs, 1);
+  r->allocator = allocator;
+  atomic_init(&r->parked, NULL);
+  return r;
+}
+
+void artemis_ipc_recycler_unref(artemis_ipc_recycler* r) {
+  if (!r || atomic_fetch_sub(&r->refs, 1) != 1) return;
+  block_header* parked = atomic_load(&r->parked);
+  if (parked) r->allocator->free(r->allocator->ctx, parked);
+  r->allocator->free(r->allocator->ctx, r);
+}
+
+void* artemis_ipc_recycler_take(artemis_ipc_recycler* r, size_t size) {
+  if (!r) return NULL;
+  block_header* h = atomic_exchange(&r->parked, NULL);
+  if (!h) return NULL;
+  if (h->capacity < size) {
+    r->allocator->free(r->allocator->ctx, h);
+    return NULL;
+  }
+  h->next = NULL;
+  return h + 1;
+}
+
+static void recycler_park(artemis_ipc_recycler* r, block_header* h) {
+  block_header* empty = NULL;
+  /* One slot: a second block (batches released out of order) is simply freed. */
+  if (!atomic_compare_exchange_strong(&r->parked, &empty, h)) r->allocator->free(r->allocator->ctx, h);
+}
+
+void artemis_ipc_holder_recycle(artemis_ipc_holder* holder, void* block, artemis_ipc_recycler* recycler) {
+  if (!recycler || holder->recycler) return;
+  atomic_fetch_add(&recycler->refs, 1);
+  holder->recycler = recycler;
+  holder->recyclable = (block_header*)block - 1;
 }
 
 void artemis_ipc_block_free(const artemis_allocator* allocator, void* block) {
@@ -42,6 +96,8 @@ artemis_ipc_holder* artemis_ipc_holder_new(const artemis_allocator* allocator) {
   atomic_init(&holder->refs, 1);
   holder->allocator = allocator;
   holder->blocks = NULL;
+  holder->recyclable = NULL;
+  holder->recycler = NULL;
   return holder;
 }
 
@@ -53,9 +109,11 @@ void artemis_ipc_holder_unref(artemis_ipc_holder* holder) {
   block_header* h = holder->blocks;
   while (h) {
     block_header* next = h->next;
-    holder->allocator->free(holder->allocator->ctx, h);
+    if (h == holder->recyclable) recycler_park(holder->recycler, h);
+    else holder->allocator->free(holder->allocator->ctx, h);
     h = next;
   }
+  artemis_ipc_recycler_unref(holder->recycler);
   holder->allocator->free(holder->allocator->ctx, holder);
 }
 

@@ -41,6 +41,7 @@ struct artemis_ipc_reader {
   bool failed;
   bool finished;
   int64_t shared_nodes; /* dictionary nodes copied into batches (ipc_body.h) */
+  artemis_ipc_recycler* recycler; /* the last released body's block, for the next body */
 };
 
 /* Dictionary nodes copied into batches: at most this many per input byte, plus
@@ -168,7 +169,8 @@ static int read_message(artemis_ipc_reader* r, const artemis_ipc_block* block, c
   m->body_at = src->position;
   snprintf(label, sizeof label, "message %lld body", (long long)r->message_index);
   ARTEMIS_RETURN_NOT_OK(check_limit(r, body_length, r->options.max_body_bytes, "body", m->body_at, error));
-  ARTEMIS_RETURN_NOT_OK(artemis_ipc_source_take(src, body_length, label, &m->body, &m->body_block, error));
+  ARTEMIS_RETURN_NOT_OK(
+      artemis_ipc_source_take_into(src, body_length, label, r->recycler, &m->body, &m->body_block, error));
   r->message_index++;
   r->info.messages_read++;
   return ARTEMIS_OK;
@@ -250,6 +252,7 @@ static artemis_ipc_holder* body_holder(artemis_ipc_reader* r, framed_message* m,
   }
   if (m->body_block) {
     artemis_ipc_holder_adopt(holder, m->body_block);
+    artemis_ipc_holder_recycle(holder, m->body_block, r->recycler);
     m->body_block = NULL;
   }
   return holder;
@@ -343,6 +346,11 @@ static int new_reader(artemis_ipc_reader** out, const artemis_ipc_reader_options
   r->options = *options;
   r->allocator = allocator;
   r->source.fd = -1;
+  r->recycler = artemis_ipc_recycler_new(allocator);
+  if (!r->recycler) {
+    artemis_mem_free(&mem, r);
+    return artemis_set_error(error, ARTEMIS_E_NOMEM, "out of memory creating the ipc reader");
+  }
   artemis_ipc_codec_init(&r->codec);
   *out = r;
   return ARTEMIS_OK;
@@ -576,6 +584,7 @@ void artemis_ipc_reader_free(artemis_ipc_reader* reader) {
   artemis_ipc_footer_free(&reader->mem, &reader->footer);
   artemis_ipc_schema_free(&reader->mem, &reader->schema);
   artemis_ipc_source_close(&reader->source);
+  artemis_ipc_recycler_unref(reader->recycler); /* bodies still held keep it alive */
   artemis_mem mem = reader->mem;
   artemis_mem_free(&mem, reader);
 }

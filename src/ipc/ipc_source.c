@@ -197,6 +197,11 @@ static int truncated(const char* label, int64_t n, int64_t start, int64_t have, 
 
 int artemis_ipc_source_take(artemis_ipc_source* src, int64_t n, const char* label, const uint8_t** data,
                             void** block, artemis_error* error) {
+  return artemis_ipc_source_take_into(src, n, label, NULL, data, block, error);
+}
+
+int artemis_ipc_source_take_into(artemis_ipc_source* src, int64_t n, const char* label, artemis_ipc_recycler* recycler,
+                                 const uint8_t** data, void** block, artemis_error* error) {
   *data = NULL;
   *block = NULL;
   int64_t start = src->position;
@@ -213,7 +218,9 @@ int artemis_ipc_source_take(artemis_ipc_source* src, int64_t n, const char* labe
   /* Known to be there (regular file): one allocation. Otherwise grow as bytes arrive. */
   size_t want = (size_t)n;
   size_t cap = left >= 0 || want <= PIPE_FIRST_CHUNK ? want : PIPE_FIRST_CHUNK;
-  uint8_t* buf = artemis_ipc_block_alloc(src->allocator, cap ? cap : 1);
+  uint8_t* buf = artemis_ipc_recycler_take(recycler, want);
+  if (buf) cap = want; /* its capacity may be more; `want` is all this body may take */
+  else buf = artemis_ipc_block_alloc(src->allocator, cap ? cap : 1);
   if (!buf) goto nomem;
   size_t have = 0;
   while (have < want) {

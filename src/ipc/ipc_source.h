@@ -14,6 +14,7 @@
 
 #include "artemis/alloc.h"
 #include "artemis/error.h"
+#include "ipc/ipc_array.h"
 
 typedef struct artemis_ipc_source {
   const artemis_allocator* allocator;
@@ -59,5 +60,9 @@ int64_t artemis_ipc_source_remaining(const artemis_ipc_source* src);
  * ARTEMIS_E_INVALID_INPUT "<label>: input truncated ...". */
 int artemis_ipc_source_take(artemis_ipc_source* src, int64_t n, const char* label, const uint8_t** data,
                             void** block, artemis_error* error);
+/* The same, reading into a block parked in `recycler` when one is big enough (for message
+ * bodies: see artemis_ipc_recycler). `recycler` may be NULL. */
+int artemis_ipc_source_take_into(artemis_ipc_source* src, int64_t n, const char* label, artemis_ipc_recycler* recycler,
+                                 const uint8_t** data, void** block, artemis_error* error);
 
 #endif

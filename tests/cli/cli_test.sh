@@ -173,6 +173,22 @@ pkill -TERM -f -- "-o stalled.parquet" || true
 for _ in $(seq 1 100); do grep -q interrupted stalled.err && break; sleep 0.05; done
 if grep -q interrupted stalled.err; then ok; else fail "sigterm-stalled: $(cat stalled.err)"; fi
 no_output sigterm-stalled-leaves-nothing stalled.parquet
+# --read-ahead: same bytes; a bad input mid-stream is exit 2 with nothing left; SIGTERM
+# while the read-ahead thread waits on a stalled pipe still removes the .inprogress.
+expect read-ahead-path 0 stderr 'wrote' -- "$CLI" "$GOLDEN/generated_primitive.stream" -o ra1.parquet --read-ahead --no-progress
+if cmp -s p1.parquet ra1.parquet; then ok; else fail "read-ahead: bytes differ from the plain read"; fi
+expect read-ahead-sample 0 stderr 'wrote' -- "$CLI" --sample 150000 --row-group-bytes 4MiB -o ra2.parquet --read-ahead --threads 1 --no-progress
+if cmp -s threads-1.parquet ra2.parquet; then ok; else fail "read-ahead --sample: bytes differ"; fi
+expect read-ahead-truncated 2 stderr 'truncated.arrows' -- "$CLI" truncated.arrows -o rt.parquet --read-ahead --no-progress
+no_output read-ahead-truncated-leaves-nothing rt.parquet
+( head -c 2000 "$GOLDEN/generated_primitive.stream"; sleep 20 ) | "$CLI" - -o rastall.parquet --read-ahead --no-progress 2>rastall.err &
+for _ in $(seq 1 100); do [ -e rastall.parquet.inprogress ] && break; sleep 0.05; done
+[ -e rastall.parquet.inprogress ] && ok || fail "read-ahead-stalled: no .inprogress while waiting for batches"
+pkill -TERM -f -- "-o rastall.parquet" || true
+for _ in $(seq 1 100); do grep -q interrupted rastall.err && break; sleep 0.05; done
+if grep -q interrupted rastall.err; then ok; else fail "read-ahead-stalled: $(cat rastall.err)"; fi
+no_output read-ahead-stalled-leaves-nothing rastall.parquet
+
 # A closed stdout (--log-json - | head) is a write error (exit 4), never a SIGPIPE death.
 set +o pipefail
 "$CLI" --sample 300000 --row-group-bytes 1MiB -o piped.parquet --log-json - --no-progress 2>piped.err | head -c 10 >/dev/null

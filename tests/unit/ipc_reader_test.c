@@ -826,6 +826,53 @@ static void test_both_framings_and_every_end_of_stream(void** state) {
   assert_int_equal(r.batches, 1);
 }
 
+/* A released batch's body is reused for the next body that fits (no fresh pages per
+ * message); a batch still held is never overwritten; batches outlive the reader. */
+static const int32_t* batch_values(const struct ArrowArray* batch) {
+  return (const int32_t*)batch->children[0]->buffers[1];
+}
+
+static void test_released_bodies_are_reused(void** state) {
+  (void)state;
+  const int32_t a[] = {1, 2, 3}, b[] = {4, 5, 6}, c[] = {7, 8}, d[] = {9, 10, 11, 12, 13, 14, 15, 16, 17};
+  stream s = {.n = 0};
+  add_schema(&s, &kInt32Field, 1, false, false);
+  add_int32_batch(&s, a, 3, false, false);
+  add_int32_batch(&s, b, 3, false, false);
+  add_int32_batch(&s, c, 2, false, false);
+  add_int32_batch(&s, d, 9, false, false);
+  stream_end(&s, false);
+  char path[] = "/tmp/artemis-ipc-recycle-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  assert_int_equal(write(fd, s.b, s.n), (ssize_t)s.n);
+  close(fd);
+  artemis_ipc_reader* r;
+  artemis_error err;
+  assert_int_equal(artemis_ipc_reader_open_path(&r, path, NULL, &err), ARTEMIS_OK);
+  struct ArrowArray b1, b2, b3, b4, end;
+  assert_int_equal(artemis_ipc_reader_next(r, &b1, &err), ARTEMIS_OK);
+  const int32_t* first = batch_values(&b1);
+  assert_memory_equal(first, a, sizeof a);
+  b1.release(&b1);
+  assert_int_equal(artemis_ipc_reader_next(r, &b2, &err), ARTEMIS_OK);
+  assert_ptr_equal(batch_values(&b2), first); /* the same block, refilled */
+  assert_memory_equal(batch_values(&b2), b, sizeof b);
+  assert_int_equal(artemis_ipc_reader_next(r, &b3, &err), ARTEMIS_OK); /* b2 still held */
+  assert_ptr_not_equal(batch_values(&b3), batch_values(&b2));
+  assert_memory_equal(batch_values(&b2), b, sizeof b);
+  assert_memory_equal(batch_values(&b3), c, sizeof c);
+  b3.release(&b3);
+  b2.release(&b2); /* the slot is taken by b3's block: this one is freed */
+  assert_int_equal(artemis_ipc_reader_next(r, &b4, &err), ARTEMIS_OK); /* larger than the parked block */
+  assert_memory_equal(batch_values(&b4), d, sizeof d);
+  assert_int_equal(artemis_ipc_reader_next(r, &end, &err), ARTEMIS_E_END_OF_STREAM);
+  artemis_ipc_reader_free(r);
+  assert_memory_equal(batch_values(&b4), d, sizeof d); /* outlives the reader */
+  b4.release(&b4);
+  unlink(path);
+}
+
 /* schema, dictionary, batch, delta dictionary, batch, end. */
 static void dictionary_stream(stream* s, bool legacy) {
   s->n = 0;
@@ -1842,6 +1889,7 @@ int main(void) {
       cmocka_unit_test(test_codec_prefix_rules),
       cmocka_unit_test(test_byteswap_patterns),
       cmocka_unit_test(test_both_framings_and_every_end_of_stream),
+      cmocka_unit_test(test_released_bodies_are_reused),
       cmocka_unit_test(test_truncation_at_every_byte),
       cmocka_unit_test(test_dictionary_replacement_and_delta),
       cmocka_unit_test(test_dictionary_errors),

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "artemis/artemis.h"
 
@@ -37,6 +38,7 @@ typedef struct cli_options {
   int encoding_strategy;   /* artemis_encoding_strategy */
   int64_t adaptive_sample_rows;
   int threads;
+  int prefetch;            /* read the next batch on a second thread */
   int statistics;
   int durable;
   int progress;            /* -1: auto (stderr is a TTY) */
@@ -64,6 +66,21 @@ int cli_write_command(const cli_options* options);
 
 /* `artemis-write inspect FILE.parquet [--json]`. */
 int cli_inspect_command(int argc, char** argv);
+
+/* One batch of read-ahead on a second thread (batch_prefetch.c). `next` is called only on
+ * that thread; `progress` (may be NULL) right after each batch, on that thread too, and
+ * its last answer is what cli_prefetch_progress returns. */
+typedef int (*cli_next_fn)(void* context, struct ArrowArray* out, artemis_error* error);
+typedef int64_t (*cli_progress_fn)(void* context);
+typedef struct cli_prefetch cli_prefetch;
+/* 0, or an errno value (the thread could not start). */
+int cli_prefetch_start(cli_prefetch** out, cli_next_fn next, cli_progress_fn progress, void* context);
+/* Like `next`, one batch behind the thread. After a non-OK status, returns it again. */
+int cli_prefetch_next(cli_prefetch* prefetch, struct ArrowArray* out, artemis_error* error);
+int64_t cli_prefetch_progress(cli_prefetch* prefetch);
+/* Stops the thread and frees everything (1), or, when the thread is still blocked reading
+ * after `wait_ms`, leaves it running and returns 0: the source must then not be freed. */
+int cli_prefetch_stop(cli_prefetch* prefetch, int wait_ms);
 
 /* JSON output helpers. Strings that are not valid UTF-8 are written as "0x<hex>". */
 int cli_utf8_valid(const uint8_t* bytes, size_t len);

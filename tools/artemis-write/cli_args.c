@@ -45,6 +45,9 @@ static const char kUsage[] =
     "  --adaptive-sample-rows N   rows trial-encoded per column chunk (default 16384)\n"
     "  --threads N                threads encoding and compressing columns (default: the\n"
     "                             number of online CPUs); the output bytes do not depend on it\n"
+    "  --read-ahead               read the next input batch on its own thread while the\n"
+    "                             current one is encoded (costs one input batch of memory;\n"
+    "                             helps when there are more cores than --threads)\n"
     "  --no-statistics            do not write statistics or the page index\n"
     "  --log-json FILE|-          JSON event lines (row_group_flushed, dictionary_fallback,\n"
     "                             encoding_chosen, file_published)\n"
@@ -122,6 +125,7 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
   o->adaptive_sample_rows = defaults.adaptive_sample_rows;
   long cpus = sysconf(_SC_NPROCESSORS_ONLN);
   o->threads = cpus < 1 ? 1 : cpus > 256 ? 256 : (int)cpus;
+  o->prefetch = 0;
   o->statistics = defaults.statistics_enabled;
   o->durable = defaults.durable;
   o->progress = -1;
@@ -211,6 +215,8 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
       ov->column = next;
       ov->flags = 0;
       o->override_count++;
+    } else if (!strcmp(a, "--read-ahead")) {
+      o->prefetch = 1;
     } else if (!strcmp(a, "--no-statistics")) {
       o->statistics = 0;
     } else if (!strcmp(a, "--no-fsync")) {

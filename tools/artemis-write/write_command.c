@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
@@ -51,9 +52,29 @@ static int source_next(batch_source* s, struct ArrowArray* out, artemis_error* e
   return s->reader ? artemis_ipc_reader_next(s->reader, out, err) : artemis_sample_next(s->sample, out, err);
 }
 
+static int source_next_fn(void* context, struct ArrowArray* out, artemis_error* err) {
+  return source_next(context, out, err);
+}
+
+static int64_t source_bytes_read(void* context) {
+  batch_source* s = context;
+  if (!s->reader) return 0;
+  artemis_ipc_reader_info info;
+  artemis_ipc_reader_get_info(s->reader, &info);
+  return info.bytes_read;
+}
+
 static void source_close(batch_source* s) {
   artemis_ipc_reader_free(s->reader);
   artemis_sample_close(s->sample);
+}
+
+/* The read-ahead thread is stopped before the source is freed; if it cannot be (blocked on
+ * a silent producer), the source is left to the process exit. */
+static void source_finish(batch_source* s, cli_prefetch** prefetch) {
+  int stopped = cli_prefetch_stop(*prefetch, 200);
+  *prefetch = NULL;
+  if (stopped) source_close(s);
 }
 
 static double seconds_since(const struct timespec* t0) {
@@ -85,7 +106,8 @@ typedef struct progress_line {
   int shown;
 } progress_line;
 
-static void progress_show(progress_line* p, const batch_source* src, int64_t rows, const event_relay* relay, int final) {
+static void progress_show(progress_line* p, const batch_source* src, cli_prefetch* prefetch, int64_t rows,
+                          const event_relay* relay, int final) {
   if (!p->enabled) return;
   double t = seconds_since(&p->started);
   if (!final && t - p->last_shown < 0.5) return;
@@ -93,9 +115,8 @@ static void progress_show(progress_line* p, const batch_source* src, int64_t row
   double mb;
   const char* what;
   if (src->reader) {
-    artemis_ipc_reader_info info;
-    artemis_ipc_reader_get_info(src->reader, &info);
-    mb = (double)info.bytes_read / 1e6;
+    /* The reader belongs to the read-ahead thread while it runs. */
+    mb = (double)(prefetch ? cli_prefetch_progress(prefetch) : source_bytes_read((void*)(uintptr_t)src)) / 1e6;
     what = "in";
   } else {
     mb = (double)relay->output_bytes / 1e6;
@@ -225,9 +246,11 @@ int cli_write_command(const cli_options* o) {
     goto out;
   }
   int64_t rows = 0, batches = 0;
+  cli_prefetch* prefetch = NULL;
+  if (o->prefetch && cli_prefetch_start(&prefetch, source_next_fn, source_bytes_read, &src) != 0) prefetch = NULL;
   for (;;) {
     struct ArrowArray batch;
-    status = source_next(&src, &batch, &err);
+    status = prefetch ? cli_prefetch_next(prefetch, &batch, &err) : source_next(&src, &batch, &err);
     if (status == ARTEMIS_E_END_OF_STREAM) break;
     if (status != ARTEMIS_OK) {
       block_interrupts(1);
@@ -235,7 +258,7 @@ int cli_write_command(const cli_options* o) {
       g_own_inprogress = 0;
       if (progress.shown) fputc('\n', stderr);
       exit_code = cli_fail(src.name, status, &err);
-      source_close(&src);
+      source_finish(&src, &prefetch);
       goto out;
     }
     status = artemis_writer_write(writer, &batch, &err);
@@ -252,14 +275,17 @@ int cli_write_command(const cli_options* o) {
       else
         snprintf(where, sizeof where, "%s", blame(status, &src, o->output));
       exit_code = cli_fail(where, status, &err);
-      source_close(&src);
+      source_finish(&src, &prefetch);
       goto out;
     }
     batches++;
-    progress_show(&progress, &src, rows, &relay, 0);
+    progress_show(&progress, &src, prefetch, rows, &relay, 0);
   }
+  /* It has returned the end of the stream, so it stops at once. */
+  int source_ours = cli_prefetch_stop(prefetch, 5000);
+  prefetch = NULL;
   artemis_ipc_reader_info input_info;
-  int have_input_info = src.reader != NULL;
+  int have_input_info = src.reader != NULL && source_ours;
   if (have_input_info) artemis_ipc_reader_get_info(src.reader, &input_info);
   artemis_write_summary* summary = NULL;
   block_interrupts(1);
@@ -268,11 +294,11 @@ int cli_write_command(const cli_options* o) {
   if (status != ARTEMIS_OK) {
     if (progress.shown) fputc('\n', stderr);
     exit_code = cli_fail(o->output, status, &err);
-    source_close(&src);
+    if (source_ours) source_close(&src);
     goto out;
   }
-  progress_show(&progress, &src, rows, &relay, 1);
-  source_close(&src);
+  progress_show(&progress, &src, NULL, rows, &relay, 1);
+  if (source_ours) source_close(&src);
   double seconds = seconds_since(&t0);
   if (o->summary_json) {
     FILE* f = !strcmp(o->summary_json, "-") ? stdout : fopen(o->summary_json, "w");
