@@ -14,7 +14,8 @@ extern "C" {
 /* malloc/realloc/free with a context pointer. `alloc` and `realloc` return NULL on
  * failure (the writer then fails with ARTEMIS_E_NOMEM and frees what it holds);
  * `free(ctx, NULL)` must be a no-op. The functions may be called from any thread that
- * calls into the writer, never concurrently for one writer. */
+ * calls into the writer and, with options.threads > 1, from the writer's worker threads;
+ * never concurrently for one writer (the writer serializes the calls under its lock). */
 typedef struct artemis_allocator {
   void* (*alloc)(void* ctx, size_t size);
   void* (*realloc)(void* ctx, void* ptr, size_t new_size);
