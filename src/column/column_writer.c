@@ -55,6 +55,8 @@ int artemis_column_writer_init(artemis_column_writer* cw, artemis_mem* mem, arte
   artemis_buf_init(&cw->values, mem);
   artemis_buf_init(&cw->lengths, mem);
   artemis_buf_init(&cw->indices, mem);
+  artemis_buf_init(&cw->page_seen, mem);
+  cw->page_serial = 1;
   artemis_buf_init(&cw->dict_page, mem);
   artemis_buf_init(&cw->pages, mem);
   artemis_buf_init(&cw->page_locations, mem);
@@ -77,6 +79,7 @@ void artemis_column_writer_free(artemis_column_writer* cw) {
   artemis_buf_free(&cw->values);
   artemis_buf_free(&cw->lengths);
   artemis_buf_free(&cw->indices);
+  artemis_buf_free(&cw->page_seen);
   artemis_buf_free(&cw->dict_page);
   artemis_buf_free(&cw->pages);
   artemis_buf_free(&cw->page_locations);
@@ -199,6 +202,15 @@ static int record_page_index(artemis_column_writer* cw, int64_t page_offset, siz
   return ARTEMIS_OK;
 }
 
+/* Entries counted in the page statistics are forgotten: a new page (or a new dictionary,
+ * whose indices mean other values). */
+static void next_page_serial(artemis_column_writer* cw) {
+  if (++cw->page_serial == 0) {
+    if (cw->page_seen.len) memset(cw->page_seen.data, 0, cw->page_seen.len);
+    cw->page_serial = 1;
+  }
+}
+
 static int close_page(artemis_column_writer* cw, int64_t row_group, artemis_error* error) {
   if (cw->page_rows == 0) return ARTEMIS_OK;
   size_t n = (size_t)cw->page_non_null;
@@ -259,6 +271,7 @@ static int close_page(artemis_column_writer* cw, int64_t row_group, artemis_erro
   if (cw->cfg.statistics && artemis_stats_merge(&cw->chunk_stats, &cw->page_stats) != ARTEMIS_OK)
     return nomem(error, cw, row_group);
   artemis_stats_reset(&cw->page_stats);
+  next_page_serial(cw);
   artemis_buf_clear(&cw->levels);
   artemis_buf_clear(&cw->values);
   artemis_buf_clear(&cw->lengths);
@@ -276,6 +289,7 @@ static int fall_back(artemis_column_writer* cw, int64_t row_group, artemis_error
   cw->dict_active = 0;
   cw->fell_back = 1;
   artemis_dict_reset(&cw->dict);
+  next_page_serial(cw);
   return ARTEMIS_OK;
 }
 
@@ -290,6 +304,32 @@ static int64_t page_estimate(const artemis_column_writer* cw) {
 
 static int decide_encoding(artemis_column_writer* cw, int64_t row_group, artemis_error* error);
 
+/* Page min/max of a byte-array dictionary column from the entries the page uses: each
+ * entry is compared the first time the page uses it; the value count still counts every
+ * value. Same statistics as comparing every value (min/max of a set does not depend on
+ * repetitions), a fraction of the work: 8 missions or 900 URIs per 20,000-row page. */
+static int stats_from_dictionary_entries(artemis_column_writer* cw, const uint32_t* indices, size_t n) {
+  size_t need = (size_t)cw->dict.count * sizeof(uint32_t);
+  if (cw->page_seen.len < need) {
+    if (artemis_buf_reserve(&cw->page_seen, need - cw->page_seen.len) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
+    memset(cw->page_seen.data + cw->page_seen.len, 0, need - cw->page_seen.len);
+    cw->page_seen.len = need;
+  }
+  uint32_t* seen = (uint32_t*)(void*)cw->page_seen.data;
+  size_t fresh = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t index = indices[i];
+    if (seen[index] == cw->page_serial) continue;
+    seen[index] = cw->page_serial;
+    uint32_t length;
+    const uint8_t* bytes = artemis_dict_byte_array_entry(&cw->dict, index, &length);
+    if (artemis_stats_update_byte_arrays(&cw->page_stats, &length, bytes, 1) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
+    fresh++;
+  }
+  artemis_stats_add_values(&cw->page_stats, (int64_t)(n - fresh));
+  return ARTEMIS_OK;
+}
+
 static int append_gathered(artemis_column_writer* cw, const artemis_gathered* g, int64_t row_group, int* fell_back,
                            artemis_error* error) {
   size_t nn = g->non_null;
@@ -302,10 +342,14 @@ static int append_gathered(artemis_column_writer* cw, const artemis_gathered* g,
       cw->levels.len += g->rows;
     }
   }
+  /* Strings repeat: a dictionary column compares each distinct entry once per page. */
+  int stats_from_entries = cw->cfg.statistics && cw->dict_active && is_byte_array(cw);
   if (cw->cfg.statistics) {
-    int rc = is_byte_array(cw) ? artemis_stats_update_byte_arrays(&cw->page_stats, g->lengths, g->bytes, nn)
-                               : artemis_stats_update_fixed(&cw->page_stats, g->fixed, nn);
-    if (rc != ARTEMIS_OK) return nomem(error, cw, row_group);
+    if (!stats_from_entries) {
+      int rc = is_byte_array(cw) ? artemis_stats_update_byte_arrays(&cw->page_stats, g->lengths, g->bytes, nn)
+                                 : artemis_stats_update_fixed(&cw->page_stats, g->fixed, nn);
+      if (rc != ARTEMIS_OK) return nomem(error, cw, row_group);
+    }
     artemis_stats_add_nulls(&cw->page_stats, (int64_t)(g->rows - nn));
   }
   if (cw->dict_active) {
@@ -315,6 +359,7 @@ static int append_gathered(artemis_column_writer* cw, const artemis_gathered* g,
     int rc = is_byte_array(cw) ? artemis_dict_insert_byte_arrays(&cw->dict, g->lengths, g->bytes, nn, out)
                                : artemis_dict_insert_fixed(&cw->dict, g->fixed, nn, out);
     if (rc != ARTEMIS_OK) return nomem(error, cw, row_group);
+    if (stats_from_entries && stats_from_dictionary_entries(cw, out, nn) != ARTEMIS_OK) return nomem(error, cw, row_group);
     cw->indices.len += nn * sizeof(uint32_t);
   } else if (is_byte_array(cw)) {
     if (artemis_buf_append(&cw->lengths, g->lengths, nn * sizeof(uint32_t)) != ARTEMIS_OK ||
@@ -686,6 +731,7 @@ void artemis_column_writer_reset_chunk(artemis_column_writer* cw) {
     artemis_dict_reset(&cw->dict);
     cw->dict_active = !cw->cfg.adaptive;
   }
+  next_page_serial(cw);
   cw->value_encoding = cw->cfg.value_encoding;
   cw->deciding = cw->cfg.adaptive;
 }

@@ -75,6 +75,10 @@ typedef struct artemis_column_writer {
   int64_t page_rows;
   int64_t page_non_null;
   artemis_stats page_stats;
+  /* Byte-array dictionary columns take page min/max from the page's distinct entries:
+   * page_seen[i] == page_serial when entry i already counted in this page. */
+  artemis_buf page_seen;
+  uint32_t page_serial;
 
   /* The chunk. */
   int value_encoding;       /* PQ_ENC_* of non-dictionary pages in this chunk */

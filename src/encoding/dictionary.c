@@ -204,6 +204,7 @@ int artemis_dict_init(artemis_dict* dict, artemis_mem* mem, size_t width) {
   dict->mem = mem;
   dict->width = width;
   artemis_buf_init(&dict->plain, mem);
+  artemis_buf_init(&dict->entry_offsets, mem);
   dict->slots = artemis_mem_calloc(mem, DICT_INITIAL_SLOTS, slot_size(width));
   if (!dict->slots) return ARTEMIS_E_NOMEM;
   dict->slot_mask = DICT_INITIAL_SLOTS - 1;
@@ -213,6 +214,7 @@ int artemis_dict_init(artemis_dict* dict, artemis_mem* mem, size_t width) {
 
 void artemis_dict_free(artemis_dict* dict) {
   artemis_buf_free(&dict->plain);
+  artemis_buf_free(&dict->entry_offsets);
   artemis_mem_free(dict->mem, dict->slots);
   dict->slots = NULL;
   dict->slot_mask = 0;
@@ -223,12 +225,13 @@ void artemis_dict_free(artemis_dict* dict) {
 void artemis_dict_reset(artemis_dict* dict) {
   if (dict->slots) memset(dict->slots, 0, (dict->slot_mask + 1) * slot_size(dict->width));
   artemis_buf_clear(&dict->plain);
+  artemis_buf_clear(&dict->entry_offsets);
   dict->count = 0;
 }
 
 size_t artemis_dict_memory(const artemis_dict* dict) {
   size_t table = dict->slots ? (dict->slot_mask + 1) * slot_size(dict->width) : 0;
-  return dict->plain.cap + table;
+  return dict->plain.cap + dict->entry_offsets.cap + table;
 }
 
 /* Makes room for one more entry of `plain_bytes` PLAIN bytes: grows the table first if
@@ -392,6 +395,7 @@ int artemis_dict_insert_byte_arrays(artemis_dict* dict, const uint32_t* lengths,
       /* Slot offsets are uint32: a plain buffer past 4 GiB cannot be indexed (and could
        * never be a dictionary page, whose size is an i32). */
       if (dict->plain.len + 4 > UINT32_MAX) return ARTEMIS_E_NOMEM;
+      if (artemis_buf_reserve(&dict->entry_offsets, 4) != ARTEMIS_OK) return ARTEMIS_E_NOMEM;
       int rc = prepare_new_entry(dict, (size_t)len + 4);
       if (rc < 0) return rc;
       if (rc == 1) {
@@ -406,6 +410,8 @@ int artemis_dict_insert_byte_arrays(artemis_dict* dict, const uint32_t* lengths,
       table[pos].index_plus_one = dict->count + 1;
       table[pos].offset = (uint32_t)dict->plain.len;
       table[pos].length = len;
+      uint32_t entry_offset = (uint32_t)dict->plain.len;
+      artemis_buf_put_unchecked(&dict->entry_offsets, &entry_offset, 4);
       artemis_buf_put_unchecked(&dict->plain, value, len);
       out_indices[i] = dict->count++;
     }

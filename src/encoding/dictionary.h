@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "core/buffer.h"
 #include "core/memory.h"
 
@@ -13,6 +14,7 @@ typedef struct artemis_dict {
   artemis_mem* mem;
   size_t width;          /* > 0: fixed-width values of this many bytes; 0: byte arrays */
   artemis_buf plain;     /* PLAIN-encoded entries (byte arrays: u32 LE length + bytes) */
+  artemis_buf entry_offsets; /* byte arrays: u32 offset in `plain` of each entry's bytes */
   uint32_t count;        /* number of entries */
   /* Private hash-table state (open addressing, linear probing; layout in dictionary.c). */
   void* slots;           /* power-of-two slot array */
@@ -39,5 +41,14 @@ int artemis_dict_insert_byte_arrays(artemis_dict* dict, const uint32_t* lengths,
 size_t artemis_dict_memory(const artemis_dict* dict);
 
 static inline size_t artemis_dict_plain_size(const artemis_dict* dict) { return dict->plain.len; }
+
+/* Entry `index` of a byte-array dictionary: its bytes and length. */
+static inline const uint8_t* artemis_dict_byte_array_entry(const artemis_dict* dict, uint32_t index, uint32_t* length) {
+  uint32_t offset;
+  memcpy(&offset, dict->entry_offsets.data + (size_t)index * 4, 4);
+  const uint8_t* at = dict->plain.data + offset;
+  *length = (uint32_t)at[-4] | (uint32_t)at[-3] << 8 | (uint32_t)at[-2] << 16 | (uint32_t)at[-1] << 24; /* PLAIN prefix */
+  return at;
+}
 
 #endif

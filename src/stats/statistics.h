@@ -57,6 +57,8 @@ int artemis_stats_update_fixed(artemis_stats* stats, const uint8_t* values, size
 int artemis_stats_update_byte_arrays(artemis_stats* stats, const uint32_t* lengths,
                                      const uint8_t* bytes, size_t n);
 static inline void artemis_stats_add_nulls(artemis_stats* stats, int64_t n) { stats->null_count += n; }
+/* Non-null values whose min/max effect was already taken (repeats of a seen value). */
+static inline void artemis_stats_add_values(artemis_stats* stats, int64_t n) { stats->value_count += n; }
 /* Folds `src` (a page) into `dst` (the chunk). */
 int artemis_stats_merge(artemis_stats* dst, const artemis_stats* src);
 
