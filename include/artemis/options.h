@@ -114,6 +114,20 @@ typedef struct artemis_writer_options {
    * on the calling thread, in column order. Memory grows by one compression context and
    * one page of scratch per extra thread. 1..256. */
   int threads;
+  /* Hard cap on the bytes the writer holds through its allocator at once (the tracked
+   * bytes of artemis_writer_memory(), libzstd's contexts included). 0 (default) = none.
+   * An allocation that would go above it fails like an allocator failure: the call returns
+   * ARTEMIS_E_NOMEM with "memory limit of N bytes reached" in the message, and the writer
+   * must be aborted (nothing is published). Must be >= 0. */
+  int64_t memory_limit_bytes;
+  /* A "<path>.inprogress" found at open, left by a crashed or concurrent writer: -1
+   * (default) = never touch it, open fails with ARTEMIS_E_CONFLICT; N >= 0 = remove it and
+   * create ours, but only if it is a regular file (not a symlink), no process holds its
+   * flock (every live writer does) and its mtime is more than N seconds old; otherwise
+   * ARTEMIS_E_CONFLICT naming the reason. The summary's stale_inprogress_replaced reports a
+   * replacement. Keep N well above 0: a starting writer's file is unlocked for an instant
+   * (that race is still safe: the starting writer then fails with a conflict). */
+  int64_t replace_stale_after_seconds;
 } artemis_writer_options;
 
 /* Fills `options` with the defaults listed above and an empty column map. */

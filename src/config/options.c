@@ -24,6 +24,8 @@ void artemis_writer_options_init(artemis_writer_options* options) {
   options->encoding_strategy = ARTEMIS_ENCODING_STRATEGY_MAP;
   options->adaptive_sample_rows = 16384;
   options->threads = 1;
+  options->memory_limit_bytes = 0; /* no cap */
+  options->replace_stale_after_seconds = -1; /* never replace another writer's .inprogress */
 }
 
 /* The briefing's map (Lesson 2). `notes` is listed for the record: it is the column

@@ -29,7 +29,13 @@ void artemis_mem_init(artemis_mem* mem, const artemis_allocator* allocator) {
   mem->allocator = allocator ? allocator : &kDefaultAllocator;
   mem->live_bytes = 0;
   mem->peak_bytes = 0;
+  mem->limit_bytes = 0;
+  mem->limit_hit = 0;
   mem->locking = 0;
+}
+
+void artemis_mem_set_limit(artemis_mem* mem, int64_t limit_bytes) {
+  mem->limit_bytes = limit_bytes > 0 ? limit_bytes : 0;
 }
 
 int artemis_mem_enable_locking(artemis_mem* mem) {
@@ -56,10 +62,18 @@ static void account(artemis_mem* mem, int64_t delta) {
   if (mem->live_bytes > mem->peak_bytes) mem->peak_bytes = mem->live_bytes;
 }
 
+/* Whether growing live_bytes by `delta` stays within the cap; records a refusal. Called
+ * under the lock, so concurrent requests cannot both pass on the same headroom. */
+static int within_limit(artemis_mem* mem, int64_t delta) {
+  if (mem->limit_bytes == 0 || delta <= 0 || delta <= mem->limit_bytes - mem->live_bytes) return 1;
+  mem->limit_hit = 1;
+  return 0;
+}
+
 void* artemis_mem_alloc(artemis_mem* mem, size_t size) {
-  if (size == 0 || size > SIZE_MAX - HEADER_SIZE) return NULL;
+  if (size == 0 || size > SIZE_MAX - HEADER_SIZE || size > INT64_MAX) return NULL;
   lock(mem);
-  uint8_t* block = mem->allocator->alloc(mem->allocator->ctx, size + HEADER_SIZE);
+  uint8_t* block = within_limit(mem, (int64_t)size) ? mem->allocator->alloc(mem->allocator->ctx, size + HEADER_SIZE) : NULL;
   if (block) account(mem, (int64_t)size);
   unlock(mem);
   if (!block) return NULL;
@@ -76,12 +90,14 @@ void* artemis_mem_calloc(artemis_mem* mem, size_t count, size_t size) {
 
 void* artemis_mem_realloc(artemis_mem* mem, void* ptr, size_t new_size) {
   if (!ptr) return artemis_mem_alloc(mem, new_size);
-  if (new_size == 0 || new_size > SIZE_MAX - HEADER_SIZE) return NULL;
+  if (new_size == 0 || new_size > SIZE_MAX - HEADER_SIZE || new_size > INT64_MAX) return NULL;
   uint8_t* block = (uint8_t*)ptr - HEADER_SIZE;
   size_t old_size;
   memcpy(&old_size, block, sizeof old_size);
   lock(mem);
-  uint8_t* grown = mem->allocator->realloc(mem->allocator->ctx, block, new_size + HEADER_SIZE);
+  uint8_t* grown = within_limit(mem, (int64_t)new_size - (int64_t)old_size)
+                       ? mem->allocator->realloc(mem->allocator->ctx, block, new_size + HEADER_SIZE)
+                       : NULL;
   if (grown) account(mem, (int64_t)new_size - (int64_t)old_size);
   unlock(mem);
   if (!grown) return NULL;

@@ -13,6 +13,13 @@ typedef struct artemis_mem {
   const artemis_allocator* allocator;
   int64_t live_bytes;
   int64_t peak_bytes;
+  /* Hard cap on live_bytes (0 = none): a request that would take live_bytes above it fails
+   * like an allocator failure, without calling the allocator. */
+  int64_t limit_bytes;
+  /* Set when the cap (not the allocator) refused a request, so the writer can say
+   * "memory limit reached" instead of "out of memory". The mem never clears it; the writer
+   * does at the start of each write/close, so it describes that call only. */
+  int limit_hit;
   /* Set when worker threads share this mem: every allocator call and counter update then
    * happens under `lock`, so a user allocator never sees two calls at once and the peak
    * stays exact. Allocations are per buffer growth, not per value: the lock is cold. */
@@ -22,6 +29,9 @@ typedef struct artemis_mem {
 
 /* `allocator` NULL means the default allocator. */
 void artemis_mem_init(artemis_mem* mem, const artemis_allocator* allocator);
+/* Sets the hard cap (0 = none), before any allocation that it should govern. Bytes are
+ * the tracked ones: what callers asked for, without the allocator's own overhead. */
+void artemis_mem_set_limit(artemis_mem* mem, int64_t limit_bytes);
 /* Turns on locking (before any worker thread starts). ARTEMIS_OK or ARTEMIS_E_NOMEM. */
 int artemis_mem_enable_locking(artemis_mem* mem);
 /* Destroys the lock, if any (after the workers stopped). */

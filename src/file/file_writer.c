@@ -16,6 +16,7 @@
 #include "core/errors.h"
 #include "core/memory.h"
 #include "core/worker_pool.h"
+#include "file/writer_internal.h"
 #include "publish/sink.h"
 #include "thrift/parquet_metadata.h"
 
@@ -127,6 +128,8 @@ static int validate_options(const artemis_writer_options* o, artemis_error* erro
     return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "adaptive_sample_rows must be in 1..2^30");
   if (o->threads < 1 || o->threads > 256)
     return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "threads is %d; it must be in 1..256", o->threads);
+  if (o->memory_limit_bytes < 0)
+    return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "memory_limit_bytes must be >= 0 (0 = no limit)");
   if (o->column_count > 0 && !o->columns)
     return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "column_count is %zu but columns is NULL", o->column_count);
   return ARTEMIS_OK;
@@ -236,13 +239,44 @@ static void destroy(artemis_writer* w) {
   a->free(a->ctx, w);
 }
 
-static int open_nomem(artemis_writer* w, artemis_error* error) {
-  destroy(w);
-  return artemis_set_error(error, ARTEMIS_E_NOMEM, "out of memory while opening the writer");
+/* A NOMEM that options.memory_limit_bytes caused (not the allocator) says so, because the
+ * remedy differs: a larger limit or a smaller row-group target, not more RAM. "out of
+ * memory <context>" becomes "memory limit of N bytes reached <context>"; context fields
+ * are kept. Call before destroy(): the flag lives in the writer's mem. */
+static int limit_message(const artemis_writer* w, int rc, artemis_error* error) {
+  if (rc != ARTEMIS_E_NOMEM || !w->mem.limit_hit || !error) return rc;
+  char original[ARTEMIS_ERROR_MESSAGE_SIZE];
+  memcpy(original, error->message, sizeof original);
+  original[sizeof original - 1] = '\0';
+  const char* rest = original;
+  const char* separator = rest[0] ? ": " : "";
+  if (strncmp(rest, "out of memory", 13) == 0) {
+    rest += 13;
+    separator = "";
+  }
+  /* Some column steps report a bare "out of memory" with only the context fields set. */
+  char where[160] = "";
+  if (error->column >= 0 && (size_t)error->column < w->ncols && !strstr(rest, "column"))
+    snprintf(where, sizeof where, " in column %lld \"%.80s\" (row group %lld)", (long long)error->column,
+             w->names[error->column], (long long)error->row_group);
+  if (snprintf(error->message, sizeof error->message, "memory limit of %lld bytes reached%s%s%s",
+               (long long)w->mem.limit_bytes, separator, rest, where) < 0)
+    error->message[0] = '\0';
+  return rc;
 }
 
-int artemis_writer_open(artemis_writer** out, const char* path, const struct ArrowSchema* schema,
-                        const artemis_writer_options* options, artemis_error* error) {
+static int open_nomem(artemis_writer* w, artemis_error* error) {
+  artemis_set_error(error, ARTEMIS_E_NOMEM, "out of memory while opening the writer");
+  limit_message(w, ARTEMIS_E_NOMEM, error);
+  destroy(w);
+  return ARTEMIS_E_NOMEM;
+}
+
+/* The common open: `adopt` NULL opens the atomic file sink at `path` (after everything else
+ * succeeded, so a rejected schema creates no file); otherwise *adopt is taken over (and set
+ * to NULL) as soon as the writer exists, and `path` is only a label. */
+static int open_writer(artemis_writer** out, const char* path, artemis_sink** adopt, const struct ArrowSchema* schema,
+                       const artemis_writer_options* options, artemis_error* error) {
   artemis_error_clear(error);
   if (!out || !path || !schema) return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "out, path and schema must not be NULL");
   *out = NULL;
@@ -266,8 +300,13 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
   artemis_writer* w = allocator->alloc(allocator->ctx, sizeof *w);
   if (!w) return artemis_set_error(error, ARTEMIS_E_NOMEM, "out of memory while opening the writer");
   memset(w, 0, sizeof *w);
+  if (adopt) {
+    w->sink = *adopt; /* destroy() discards it from here on */
+    *adopt = NULL;
+  }
   w->allocator = allocator;
   artemis_mem_init(&w->mem, allocator);
+  artemis_mem_set_limit(&w->mem, options->memory_limit_bytes);
   w->options = *options;
   w->options.columns = NULL; /* borrowed during open only */
   w->options.column_count = 0;
@@ -396,14 +435,17 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
     rc = artemis_worker_pool_start(&w->pool, &w->mem, w->threads, error);
     if (rc != ARTEMIS_OK) {
       w->pool = NULL;
+      limit_message(w, rc, error);
       destroy(w);
       return rc;
     }
   }
 
-  rc = artemis_file_sink_open(&w->sink, path, &w->mem, options->durable, error);
+  rc = w->sink ? ARTEMIS_OK : artemis_file_sink_open(&w->sink, path, &w->mem, options->durable,
+                              options->replace_stale_after_seconds, error);
   if (rc != ARTEMIS_OK) {
     w->sink = NULL;
+    limit_message(w, rc, error);
     destroy(w);
     return rc;
   }
@@ -414,6 +456,26 @@ int artemis_writer_open(artemis_writer** out, const char* path, const struct Arr
   }
   *out = w;
   return ARTEMIS_OK;
+}
+
+int artemis_writer_open(artemis_writer** out, const char* path, const struct ArrowSchema* schema,
+                        const artemis_writer_options* options, artemis_error* error) {
+  return open_writer(out, path, NULL, schema, options, error);
+}
+
+int artemis_writer_open_with_sink(artemis_writer** out, artemis_sink* sink, const struct ArrowSchema* schema,
+                                  const artemis_writer_options* options, artemis_error* error) {
+  artemis_error_clear(error);
+  if (!sink) return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "sink must not be NULL");
+  if (sink->offset != 0) {
+    /* The layout's offsets start at PAR1 = byte 0. */
+    int64_t at = sink->offset;
+    artemis_sink_discard(sink);
+    return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "sink already holds %lld bytes; it must be fresh", (long long)at);
+  }
+  int rc = open_writer(out, "(sink)", &sink, schema, options, error);
+  if (sink) artemis_sink_discard(sink); /* refused before the writer existed: still ours to free */
+  return rc;
 }
 
 /* ---- row groups ---------------------------------------------------------------------- */
@@ -646,7 +708,15 @@ static int flush_row_group(artemis_writer* w, artemis_error* error) {
 
 /* ---- write --------------------------------------------------------------------------- */
 
+static int write_batch(artemis_writer* w, const struct ArrowArray* batch, artemis_error* error);
+
 int artemis_writer_write(artemis_writer* w, const struct ArrowArray* batch, artemis_error* error) {
+  if (w) w->mem.limit_hit = 0; /* only a refusal during this call explains its NOMEM */
+  int rc = write_batch(w, batch, error);
+  return w ? limit_message(w, rc, error) : rc;
+}
+
+static int write_batch(artemis_writer* w, const struct ArrowArray* batch, artemis_error* error) {
   artemis_error_clear(error);
   if (!w) return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "writer is NULL");
   if (w->failed)
@@ -810,6 +880,7 @@ static int build_summary(artemis_writer* w, int64_t file_bytes, artemis_write_su
   s->file_bytes = file_bytes;
   s->memory_peak_bytes = w->mem.peak_bytes;
   s->threads = (int)w->threads;
+  s->stale_inprogress_replaced = w->sink->stale_replaced;
   for (size_t c = 0; c < w->ncols; c++) {
     s->columns[c] = w->summary[c];
     s->columns[c].name = strdup(w->summary[c].name);
@@ -832,9 +903,11 @@ int artemis_writer_close(artemis_writer* w, artemis_write_summary** out_summary,
     destroy(w);
     return artemis_set_error(error, ARTEMIS_E_STATE, "the writer failed earlier; the output was discarded");
   }
+  w->mem.limit_hit = 0;
   int rc = flush_row_group(w, error);
   if (rc == ARTEMIS_OK) rc = write_footer(w, error);
   if (rc != ARTEMIS_OK) {
+    limit_message(w, rc, error);
     destroy(w);
     return rc;
   }

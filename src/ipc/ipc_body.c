@@ -474,6 +474,19 @@ int artemis_ipc_decode_record_batch(artemis_ipc_body_ctx* ctx, const artemis_ipc
   if (artemis_ipc_array_new(ctx->allocator, ctx->holder, 1, schema->n_fields, false, out) != ARTEMIS_OK)
     return nomem(ctx);
   out->length = ctx->batch->length;
+#ifdef ARTEMIS_FUZZ_CANARY
+  /* Planted bug, compiled only into the fuzz.canary library (tests/integration/fuzz.cmake),
+   * to prove the fuzzing finds one: in a 3-column batch whose first field node claims
+   * more values than the batch has rows (which the length check below would reject), an
+   * off-by-one over the children writes past the array block (ASan reports it). No
+   * committed corpus file has such a batch; libFuzzer must make one. */
+  if (schema->n_fields == 3) {
+    int64_t first_length, first_nulls;
+    artemis_ipc_batch_node(ctx->batch, 0, &first_length, &first_nulls);
+    if (first_length > ctx->batch->length)
+      for (int64_t i = 0; i <= schema->n_fields; i++) out->children[0][i].null_count = 0;
+  }
+#endif
   int rc = ARTEMIS_OK;
   for (int64_t i = 0; i < schema->n_fields && rc == ARTEMIS_OK; i++) {
     ctx->column = i;

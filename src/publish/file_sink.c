@@ -9,10 +9,18 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "core/errors.h"
 
 #define TEMP_SUFFIX ".inprogress"
+/* How long a file we have just created may wait for its own flock. Someone else holds it
+ * only when a replacer caught it in the moment between our create and our flock, and a
+ * replacer holds it for a few system calls; so this runs out only if that process is
+ * stopped. */
+#define OWN_LOCK_ATTEMPTS 1000
+#define OWN_LOCK_PAUSE_NS 1000000L
 /* Footer pieces and page headers arrive as writes of a few bytes; coalescing them saves one
  * syscall each. Column chunks are far larger and go straight through. */
 #define WRITE_BUFFER_SIZE (256 * 1024)
@@ -26,6 +34,7 @@ typedef struct file_sink {
   const artemis_io_ops* io;
   artemis_mem* mem;
   int durable;
+  int64_t replace_stale_after_seconds; /* -1: never */
   int dirfd;
   int fd;
   /* Set when a write failed: the temporary file is already gone and the sink only waits for
@@ -286,6 +295,158 @@ static int open_directory(file_sink* sink, artemis_error* error) {
   return ARTEMIS_OK;
 }
 
+static int same_file(const struct stat* a, const struct stat* b) {
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* O_EXCL create, flock, then check that the name still refers to the file we locked.
+ * Between our create and our flock the new file is unlocked, and a replacer (a writer with
+ * replace_stale_after_seconds >= 0) may take it for stale in that moment: lock it, unlink it
+ * and create its own. Our flock then either waits for theirs or succeeds on an orphan, so
+ * only the identity check tells. If the name is no longer ours we lost the race and must not
+ * touch the name again (abandon would unlink *their* file). Once we hold the lock and the
+ * name is ours, no writer following this protocol removes it.
+ * `*already_exists` is set when the create failed with EEXIST (no error filled then). */
+static int create_own(file_sink* sink, int* already_exists, artemis_error* error) {
+  *already_exists = 0;
+  sink->fd = sink->io->create_excl(sink->dirfd, sink->temp_name, 0666);
+  if (sink->fd < 0) {
+    int saved = errno;
+    if (saved == EEXIST) {
+      *already_exists = 1;
+      return ARTEMIS_E_CONFLICT;
+    }
+    return artemis_set_io_error(error, saved, "create '%s'", sink->temp_path);
+  }
+  for (int attempt = 1; sink->io->lock(sink->fd) != 0; attempt++) {
+    int saved = errno;
+    if (saved != EWOULDBLOCK) return artemis_set_io_error(error, saved, "flock '%s'", sink->temp_path);
+    if (attempt == OWN_LOCK_ATTEMPTS) {
+      /* Whoever holds it may be replacing it: the name may already be theirs. */
+      close_quietly(sink->io, &sink->fd);
+      return artemis_set_error(error, ARTEMIS_E_CONFLICT,
+                               "flock '%s': another process has held the file we just created for over "
+                               "1 s (a concurrent writer replacing stale files?); leaving it alone",
+                               sink->temp_path);
+    }
+    struct timespec pause = {0, OWN_LOCK_PAUSE_NS};
+    (void)nanosleep(&pause, NULL);
+  }
+  struct stat ours, named;
+  if (sink->io->stat_fd(sink->fd, &ours) != 0) {
+    return artemis_set_io_error(error, errno, "fstat '%s'", sink->temp_path);
+  }
+  int named_ok = sink->io->stat_name(sink->dirfd, sink->temp_name, &named) == 0;
+  if (!named_ok && errno != ENOENT) {
+    return artemis_set_io_error(error, errno, "check that '%s' is still the file we locked", sink->temp_path);
+  }
+  if (!named_ok || !same_file(&ours, &named)) {
+    close_quietly(sink->io, &sink->fd);
+    return artemis_set_error(error, ARTEMIS_E_CONFLICT,
+                             "'%s' was taken over by a concurrent writer replacing stale files before we "
+                             "locked it; leaving it to that writer",
+                             sink->temp_path);
+  }
+  return ARTEMIS_OK;
+}
+
+/* Whole seconds since `mtime` (negative when it lies in the future); *over gets whether the
+ * age exceeds `limit` seconds, to the nanosecond. */
+static int64_t age_seconds(const struct timespec* mtime, int64_t limit, int* over) {
+  struct timespec now;
+  (void)clock_gettime(CLOCK_REALTIME, &now);
+  int64_t sec = (int64_t)now.tv_sec - (int64_t)mtime->tv_sec;
+  long nsec = now.tv_nsec - mtime->tv_nsec;
+  if (nsec < 0) {
+    sec--;
+    nsec += 1000000000L;
+  }
+  *over = sec > limit || (sec == limit && nsec > 0);
+  return sec;
+}
+
+/* An existing "<path>.inprogress", with replacement allowed. Removes it only when it is a
+ * regular file that no process holds locked (a live writer always does once it has
+ * verified its file; the kernel drops a dead writer's lock) and whose mtime is older than
+ * the limit (the age keeps us from judging files a starting writer has not locked yet; the
+ * check in create_own makes even that race safe). Returns ARTEMIS_OK when the name is free
+ * again (removed by us, or gone by itself), ARTEMIS_E_CONFLICT when it must stay, or
+ * ARTEMIS_E_IO. Every refusal names the file and the reason. */
+static int remove_if_stale(file_sink* sink, artemis_error* error) {
+  const int64_t limit = sink->replace_stale_after_seconds;
+  int fd = sink->io->open_existing(sink->dirfd, sink->temp_name);
+  if (fd < 0) {
+    int saved = errno;
+    if (saved == ENOENT) return ARTEMIS_OK; /* its writer published or discarded it meanwhile */
+    if (saved == ELOOP) {
+      return artemis_set_error(error, ARTEMIS_E_CONFLICT,
+                               "'%s' is a symbolic link, not a writer's file; refusing to replace it",
+                               sink->temp_path);
+    }
+    if (saved == EACCES || saved == EPERM || saved == EISDIR || saved == ENXIO || saved == ETXTBSY) {
+      artemis_set_io_error(error, saved, "'%s' already exists and cannot be opened for writing; not replacing it",
+                           sink->temp_path);
+      if (error) error->code = ARTEMIS_E_CONFLICT;
+      return ARTEMIS_E_CONFLICT;
+    }
+    return artemis_set_io_error(error, saved, "open existing '%s' to check whether it is stale", sink->temp_path);
+  }
+  int rc = ARTEMIS_OK;
+  struct stat st, named;
+  int over = 0;
+  int64_t age = 0;
+  if (sink->io->stat_fd(fd, &st) != 0) {
+    rc = artemis_set_io_error(error, errno, "fstat existing '%s'", sink->temp_path);
+    goto done;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    rc = artemis_set_error(error, ARTEMIS_E_CONFLICT, "'%s' is not a regular file; refusing to replace it",
+                           sink->temp_path);
+    goto done;
+  }
+  if (sink->io->lock(fd) != 0) {
+    int saved = errno;
+    if (saved == EWOULDBLOCK) {
+      rc = artemis_set_error(error, ARTEMIS_E_CONFLICT,
+                             "'%s' already exists and is held by a running writer (flock); not replacing it",
+                             sink->temp_path);
+    } else {
+      rc = artemis_set_io_error(error, saved, "flock existing '%s'", sink->temp_path);
+    }
+    goto done;
+  }
+  age = age_seconds(&st.st_mtim, limit, &over);
+  if (!over) {
+    rc = artemis_set_error(error, ARTEMIS_E_CONFLICT,
+                           "'%s' already exists, left by a crashed or concurrent writer; no writer holds it, "
+                           "but it was modified %lld s ago, younger than the replace-stale age of %lld s "
+                           "(--replace-stale); not replacing it",
+                           sink->temp_path, (long long)age, (long long)limit);
+    goto done;
+  }
+  /* We hold its lock, so no writer following the protocol can own it; but the name may
+   * already point at a newer file (another replacer was faster), which is not ours to judge. */
+  if (sink->io->stat_name(sink->dirfd, sink->temp_name, &named) != 0) {
+    if (errno != ENOENT) rc = artemis_set_io_error(error, errno, "check that '%s' is still the stale file", sink->temp_path);
+    goto done;
+  }
+  if (!same_file(&st, &named)) {
+    rc = artemis_set_error(error, ARTEMIS_E_CONFLICT,
+                           "'%s' was replaced by another writer while we checked it; not replacing it",
+                           sink->temp_path);
+    goto done;
+  }
+  /* Unlinked while we still hold its lock: nobody can lock-and-judge it in between. */
+  if (sink->io->unlink(sink->dirfd, sink->temp_name) != 0) {
+    if (errno != ENOENT) rc = artemis_set_io_error(error, errno, "unlink stale '%s'", sink->temp_path);
+    goto done;
+  }
+  sink->base.stale_replaced = 1;
+done:
+  (void)sink->io->close(fd); /* read-only use, and the lock goes with it */
+  return rc;
+}
+
 static int create_temp(file_sink* sink, artemis_error* error) {
   int exists = sink->io->exists(sink->dirfd, sink->final_name);
   if (exists < 0) return artemis_set_io_error(error, errno, "check whether '%s' exists", sink->final_path);
@@ -293,28 +454,39 @@ static int create_temp(file_sink* sink, artemis_error* error) {
     return artemis_set_error(error, ARTEMIS_E_CONFLICT, "'%s' already exists; refusing to overwrite it",
                              sink->final_path);
   }
-  sink->fd = sink->io->create_excl(sink->dirfd, sink->temp_name, 0666);
-  if (sink->fd < 0) {
-    int saved = errno;
-    if (saved == EEXIST) {
-      return artemis_set_error(error, ARTEMIS_E_CONFLICT,
-                               "'%s' already exists, left by a crashed or concurrent writer; "
-                               "remove it once no writer is running",
-                               sink->temp_path);
-    }
-    return artemis_set_io_error(error, saved, "create '%s'", sink->temp_path);
+  int already_exists;
+  int rc = create_own(sink, &already_exists, error);
+  if (!already_exists) return rc;
+  if (sink->replace_stale_after_seconds < 0) {
+    return artemis_set_error(error, ARTEMIS_E_CONFLICT,
+                             "'%s' already exists, left by a crashed or concurrent writer; remove it once no "
+                             "writer is running, or allow replacing it when stale (artemis-write "
+                             "--replace-stale; option replace_stale_after_seconds)",
+                             sink->temp_path);
   }
-  /* Tells a future stale-file cleaner that a live writer owns this file. */
-  if (sink->io->lock(sink->fd) != 0) {
-    return artemis_set_io_error(error, errno, "flock '%s'", sink->temp_path);
+  rc = remove_if_stale(sink, error);
+  if (rc != ARTEMIS_OK) return rc;
+  /* Once only: if it is back, a writer is starting right now and the name is theirs. */
+  rc = create_own(sink, &already_exists, error);
+  if (already_exists) {
+    return artemis_set_error(error, ARTEMIS_E_CONFLICT,
+                             "'%s' was created again by a concurrent writer right after %s; not replacing it",
+                             sink->temp_path,
+                             sink->base.stale_replaced ? "we removed the stale one (no writer held it)"
+                                                       : "the previous one disappeared");
   }
-  return ARTEMIS_OK;
+  return rc;
 }
 
 int artemis_file_sink_open(artemis_sink** out, const char* path, artemis_mem* mem, int durable,
-                           artemis_error* error) {
+                           int64_t replace_stale_after_seconds, artemis_error* error) {
   if (!out || !path || !mem) {
     return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "artemis_file_sink_open: NULL argument");
+  }
+  if (replace_stale_after_seconds < -1) {
+    return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT,
+                             "replace_stale_after_seconds is %lld: use -1 (never) or a number of seconds >= 0",
+                             (long long)replace_stale_after_seconds);
   }
   *out = NULL;
   file_sink* sink = artemis_mem_calloc(mem, 1, sizeof *sink);
@@ -324,6 +496,7 @@ int artemis_file_sink_open(artemis_sink** out, const char* path, artemis_mem* me
   sink->io = g_io_ops_override ? g_io_ops_override : artemis_default_io_ops();
   sink->mem = mem;
   sink->durable = durable;
+  sink->replace_stale_after_seconds = replace_stale_after_seconds;
   sink->dirfd = -1;
   sink->fd = -1;
 

@@ -42,9 +42,24 @@ static int real_exists(int dirfd, const char* name) {
   return errno == ENOENT ? 0 : -1;
 }
 
+/* Another writer's file, opened only to test its lock and age. NOFOLLOW: a symlink planted
+ * at the name must never lead us to a file elsewhere. NONBLOCK: a FIFO or device planted
+ * there must not hang the open (the sink then refuses anything but a regular file). O_RDWR
+ * because only someone who may write the file should be able to claim it is stale. */
+static int real_open_existing(int dirfd, const char* name) {
+  return openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+static int real_stat_fd(int fd, struct stat* st) { return fstat(fd, st); }
+
+static int real_stat_name(int dirfd, const char* name, struct stat* st) {
+  return fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
+}
+
 static const artemis_io_ops kRealIoOps = {
     real_open_dir, real_create_excl, real_lock,   real_write,  real_fsync,  real_close,
     real_dup,      real_rename_noreplace, real_link, real_unlink, real_exists,
+    real_open_existing, real_stat_fd, real_stat_name,
 };
 
 const artemis_io_ops* artemis_default_io_ops(void) { return &kRealIoOps; }

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include "artemis/error.h"
 #include "core/memory.h"
 
@@ -24,6 +25,9 @@ typedef struct artemis_sink_vtable {
 struct artemis_sink {
   const artemis_sink_vtable* vtable;
   int64_t offset; /* bytes accepted so far */
+  /* Stale "<path>.inprogress" files this sink removed at open (0 or 1), so the writer can
+   * report it: a replacement is never silent. */
+  int stale_replaced;
 };
 
 static inline int artemis_sink_write(artemis_sink* sink, const void* bytes, size_t n, artemis_error* error) {
@@ -48,6 +52,10 @@ typedef struct artemis_io_ops {
   int (*link)(int dirfd, const char* from, const char* to);    /* linkat (fallback) */
   int (*unlink)(int dirfd, const char* name);                  /* unlinkat */
   int (*exists)(int dirfd, const char* name);                  /* fstatat: 1 yes, 0 no, -1 error */
+  /* Stale-file handling and the identity check after lock. */
+  int (*open_existing)(int dirfd, const char* name);  /* openat(O_RDWR|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC) */
+  int (*stat_fd)(int fd, struct stat* st);                       /* fstat */
+  int (*stat_name)(int dirfd, const char* name, struct stat* st); /* fstatat(AT_SYMLINK_NOFOLLOW) */
 } artemis_io_ops;
 
 const artemis_io_ops* artemis_default_io_ops(void);
@@ -57,10 +65,37 @@ const artemis_io_ops* artemis_default_io_ops(void);
 void artemis_set_io_ops_for_testing(const artemis_io_ops* ops);
 
 /* Local atomic file (RELIABILITY-PLAN.md section 2): creates "<path>.inprogress" with
- * O_EXCL in the final directory, flocks it, writes sequentially; publish = fsync, close,
- * rename without replacing, fsync the directory. ARTEMIS_E_CONFLICT if <path> or
- * <path>.inprogress exists. `durable` 0 skips both fsyncs (benchmarks only). */
+ * O_EXCL in the final directory, flocks it, checks that the name still refers to the file it
+ * locked, writes sequentially; publish = fsync, close, rename without replacing, fsync the
+ * directory. `durable` 0 skips both fsyncs (benchmarks only).
+ * ARTEMIS_E_CONFLICT if <path> exists, or if <path>.inprogress exists and may not be
+ * replaced: `replace_stale_after_seconds` -1 never replaces it; N >= 0 replaces it (unlink,
+ * then one more O_EXCL create) only when it is a regular file, no process holds its flock,
+ * and its mtime is more than N seconds old. On success (*out)->stale_replaced says whether
+ * that happened. `mem` is borrowed and must outlive the sink; the sink frees itself in
+ * publish or discard. */
 int artemis_file_sink_open(artemis_sink** out, const char* path, artemis_mem* mem, int durable,
-                           artemis_error* error);
+                           int64_t replace_stale_after_seconds, artemis_error* error);
+
+/* What a published memory sink leaves: the complete output, owned by the caller, freed
+ * with artemis_memory_output_free (through `mem`, the one given to the sink). */
+typedef struct artemis_memory_output {
+  uint8_t* data; /* NULL until publish; also NULL for an empty output */
+  size_t len;
+  artemis_mem* mem;
+} artemis_memory_output;
+
+/* In-memory sink (src/publish/memory_sink.c): appends into one buffer allocated through
+ * `mem`, so the output is counted in mem's live/peak bytes and refused like any other
+ * allocation when the allocator (or mem's cap) says no. `mem` is the caller's, not the
+ * writer's, because the output outlives the writer (whose mem dies at close); give it the
+ * writer's allocator to count and cap both together. `max_bytes` > 0 caps the output:
+ * a write beyond it is ARTEMIS_E_LIMIT. publish moves the buffer to *output (never fails
+ * unless a write failed: ARTEMIS_E_STATE); discard frees it. `mem` and `output` are
+ * borrowed and must outlive the sink; *output is zeroed here. */
+int artemis_memory_sink_open(artemis_sink** out, artemis_mem* mem, size_t max_bytes, artemis_memory_output* output,
+                             artemis_error* error);
+/* Frees a published output and zeroes it. NULL and a zeroed output are no-ops. */
+void artemis_memory_output_free(artemis_memory_output* output);
 
 #endif

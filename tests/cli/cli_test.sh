@@ -196,6 +196,17 @@ rc=${PIPESTATUS[0]}
 if [ "$rc" = 4 ] && grep -q "could not be written" piped.err && [ -e piped.parquet ] && [ ! -e piped.parquet.inprogress ]; then ok
 else fail "sigpipe: exit $rc, $(cat piped.err)"; fi
 
+# ---- memory limit: a hard cap on the writer's memory (exit 4), nothing left --------------
+# 100k canonical rows are one 21 MB row group at the default target: the writer holds far more
+# than 1 MiB of pages for it, and far less than 256 MiB.
+expect memory-limit-reached 4 stderr 'memory limit of 1048576 bytes reached' -- "$CLI" --sample 100000 -o capped-small.parquet --memory-limit 1MiB --no-progress
+one_line_stderr memory-limit-one-line
+no_output memory-limit-leaves-nothing capped-small.parquet
+expect memory-limit-roomy 0 stderr 'wrote capped.parquet: 100000 rows' -- "$CLI" --sample 100000 -o capped.parquet --memory-limit 256MiB --no-progress
+expect memory-limit-none 0 stderr 'wrote uncapped.parquet' -- "$CLI" --sample 100000 -o uncapped.parquet --no-progress
+if cmp -s capped.parquet uncapped.parquet; then ok; else fail "memory-limit-same-bytes: a cap that is not reached changed the output"; fi
+expect memory-limit-bad-size 1 stderr 'memory-limit needs a size' -- "$CLI" --sample 10 -o x.parquet --memory-limit lots
+
 # ---- inspect -----------------------------------------------------------------------------
 expect inspect-text 0 stdout 'row group 0: 5000 rows' -- "$CLI" inspect summary.parquet
 expect inspect-encodings 0 stdout 'sample_timestamp_ns +ZSTD +[A-Z_,]*DELTA_BINARY_PACKED' -- "$CLI" inspect summary.parquet

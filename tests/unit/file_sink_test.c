@@ -14,8 +14,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/memory.h"
@@ -36,11 +40,15 @@ typedef enum {
   OP_LINK,
   OP_UNLINK,
   OP_EXISTS,
+  OP_OPEN_EXISTING,
+  OP_STAT_FD,
+  OP_STAT_NAME,
   OP_COUNT
 } op_id;
 
-static const char* const kOpNames[OP_COUNT] = {"open_dir", "create_excl", "lock",   "write",  "fsync", "close",
-                                               "dup",      "rename",      "link",   "unlink", "exists"};
+static const char* const kOpNames[OP_COUNT] = {"open_dir", "create_excl", "lock",          "write",   "fsync",
+                                               "close",    "dup",         "rename",        "link",    "unlink",
+                                               "exists",   "open_existing", "stat_fd", "stat_name"};
 
 typedef struct fault {
   op_id op;
@@ -54,6 +62,9 @@ static struct {
   size_t short_write_max; /* 0 = real writes; otherwise each write moves at most this many */
   int zero_write_nth;     /* this write call returns 0 */
   char unlinked[2][256];  /* names passed to unlink, in order */
+  /* Called before the real call: lets a test play a concurrent process at an exact point. */
+  void (*before_lock)(int nth);
+  void (*after_unlink)(int nth);
 } g_io;
 
 static void io_reset(void) { memset(&g_io, 0, sizeof g_io); }
@@ -82,7 +93,11 @@ static int fi_open_dir(const char* path) { return should_fail(OP_OPEN_DIR) ? -1 
 static int fi_create_excl(int dirfd, const char* name, int mode) {
   return should_fail(OP_CREATE) ? -1 : real()->create_excl(dirfd, name, mode);
 }
-static int fi_lock(int fd) { return should_fail(OP_LOCK) ? -1 : real()->lock(fd); }
+static int fi_lock(int fd) {
+  if (should_fail(OP_LOCK)) return -1;
+  if (g_io.before_lock) g_io.before_lock(g_io.calls[OP_LOCK]);
+  return real()->lock(fd);
+}
 static long fi_write(int fd, const void* bytes, size_t n) {
   if (should_fail(OP_WRITE)) return -1;
   if (g_io.zero_write_nth == g_io.calls[OP_WRITE]) return 0;
@@ -110,12 +125,27 @@ static int fi_link(int dirfd, const char* from, const char* to) {
 static int fi_unlink(int dirfd, const char* name) {
   int n = g_io.calls[OP_UNLINK];
   if (n < 2) snprintf(g_io.unlinked[n], sizeof g_io.unlinked[n], "%s", name);
-  return should_fail(OP_UNLINK) ? -1 : real()->unlink(dirfd, name);
+  if (should_fail(OP_UNLINK)) return -1;
+  int rc = real()->unlink(dirfd, name);
+  if (g_io.after_unlink) {
+    int saved = errno;
+    g_io.after_unlink(g_io.calls[OP_UNLINK]);
+    errno = saved;
+  }
+  return rc;
 }
 static int fi_exists(int dirfd, const char* name) { return should_fail(OP_EXISTS) ? -1 : real()->exists(dirfd, name); }
+static int fi_open_existing(int dirfd, const char* name) {
+  return should_fail(OP_OPEN_EXISTING) ? -1 : real()->open_existing(dirfd, name);
+}
+static int fi_stat_fd(int fd, struct stat* st) { return should_fail(OP_STAT_FD) ? -1 : real()->stat_fd(fd, st); }
+static int fi_stat_name(int dirfd, const char* name, struct stat* st) {
+  return should_fail(OP_STAT_NAME) ? -1 : real()->stat_name(dirfd, name, st);
+}
 
-static const artemis_io_ops kFaultOps = {fi_open_dir, fi_create_excl, fi_lock,   fi_write,  fi_fsync, fi_close,
-                                         fi_dup,      fi_rename,      fi_link,   fi_unlink, fi_exists};
+static const artemis_io_ops kFaultOps = {fi_open_dir,   fi_create_excl,   fi_lock,    fi_write,    fi_fsync,
+                                         fi_close,      fi_dup,           fi_rename,  fi_link,     fi_unlink,
+                                         fi_exists,     fi_open_existing, fi_stat_fd, fi_stat_name};
 
 /* ---- fixture ------------------------------------------------------------------------ */
 
@@ -125,6 +155,7 @@ typedef struct fixture {
   char temp_path[160];
   artemis_mem mem;
   int fds_before;
+  int64_t replace_stale; /* passed by run_workload; -1 unless a test sets it */
 } fixture;
 
 static int count_open_fds(void) {
@@ -167,6 +198,7 @@ static int setup(void** state) {
   snprintf(f->final_path, sizeof f->final_path, "%s/out.parquet", f->dir);
   snprintf(f->temp_path, sizeof f->temp_path, "%s.inprogress", f->final_path);
   artemis_mem_init(&f->mem, NULL);
+  f->replace_stale = -1;
   io_reset();
   artemis_set_io_ops_for_testing(&kFaultOps);
   f->fds_before = count_open_fds();
@@ -260,7 +292,7 @@ typedef enum { FAILED_AT_OPEN, FAILED_AT_WRITE, FAILED_AT_PUBLISH, PUBLISHED } o
 static outcome run_workload(fixture* f, int durable, int* rc_out, artemis_error* error) {
   artemis_sink* sink = NULL;
   artemis_error_clear(error);
-  int rc = artemis_file_sink_open(&sink, f->final_path, &f->mem, durable, error);
+  int rc = artemis_file_sink_open(&sink, f->final_path, &f->mem, durable, f->replace_stale, error);
   *rc_out = rc;
   if (rc != ARTEMIS_OK) {
     assert_null(sink);
@@ -320,6 +352,10 @@ static void test_happy_path_publishes_exact_bytes(void** state) {
   assert_int_equal(g_io.calls[OP_RENAME], 1);
   assert_int_equal(g_io.calls[OP_LINK], 0);
   assert_int_equal(g_io.calls[OP_UNLINK], 0);
+  /* The check that the name is still the file we locked; no stale-file handling. */
+  assert_int_equal(g_io.calls[OP_STAT_FD], 1);
+  assert_int_equal(g_io.calls[OP_STAT_NAME], 1);
+  assert_int_equal(g_io.calls[OP_OPEN_EXISTING], 0);
 }
 
 static void test_non_durable_skips_fsync(void** state) {
@@ -335,7 +371,7 @@ static void check_mode_for_umask(fixture* f, mode_t mask, mode_t expected) {
   mode_t old = umask(mask);
   artemis_sink* sink = NULL;
   artemis_error error;
-  int rc = artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error);
+  int rc = artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error);
   umask(old);
   assert_int_equal(rc, ARTEMIS_OK);
   assert_int_equal(artemis_sink_write(sink, "x", 1, &error), ARTEMIS_OK);
@@ -358,7 +394,7 @@ static void test_empty_file_publishes(void** state) {
   fixture* f = *state;
   artemis_sink* sink = NULL;
   artemis_error error;
-  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error), ARTEMIS_OK);
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error), ARTEMIS_OK);
   assert_int_equal(artemis_sink_write(sink, NULL, 0, &error), ARTEMIS_OK);
   assert_int_equal(artemis_sink_publish(sink, &error), ARTEMIS_OK);
   assert_file_text(f->final_path, "");
@@ -373,7 +409,7 @@ static void test_relative_path_without_directory(void** state) {
   assert_int_equal(chdir(f->dir), 0);
   artemis_sink* sink = NULL;
   artemis_error error;
-  int rc = artemis_file_sink_open(&sink, "out.parquet", &f->mem, 1, &error);
+  int rc = artemis_file_sink_open(&sink, "out.parquet", &f->mem, 1, -1, &error);
   if (rc == ARTEMIS_OK) {
     assert_true(path_exists(f->temp_path));
     rc = artemis_sink_write(sink, "hello", 5, &error);
@@ -393,12 +429,12 @@ static void test_invalid_paths(void** state) {
   artemis_error error;
   char path[200];
   snprintf(path, sizeof path, "%s/", f->dir);
-  assert_int_equal(artemis_file_sink_open(&sink, path, &f->mem, 1, &error), ARTEMIS_E_INVALID_ARGUMENT);
-  assert_int_equal(artemis_file_sink_open(&sink, "", &f->mem, 1, &error), ARTEMIS_E_INVALID_ARGUMENT);
+  assert_int_equal(artemis_file_sink_open(&sink, path, &f->mem, 1, -1, &error), ARTEMIS_E_INVALID_ARGUMENT);
+  assert_int_equal(artemis_file_sink_open(&sink, "", &f->mem, 1, -1, &error), ARTEMIS_E_INVALID_ARGUMENT);
   snprintf(path, sizeof path, "%s/..", f->dir);
-  assert_int_equal(artemis_file_sink_open(&sink, path, &f->mem, 1, &error), ARTEMIS_E_INVALID_ARGUMENT);
-  assert_int_equal(artemis_file_sink_open(&sink, NULL, &f->mem, 1, &error), ARTEMIS_E_INVALID_ARGUMENT);
-  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, NULL, 1, &error), ARTEMIS_E_INVALID_ARGUMENT);
+  assert_int_equal(artemis_file_sink_open(&sink, path, &f->mem, 1, -1, &error), ARTEMIS_E_INVALID_ARGUMENT);
+  assert_int_equal(artemis_file_sink_open(&sink, NULL, &f->mem, 1, -1, &error), ARTEMIS_E_INVALID_ARGUMENT);
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, NULL, 1, -1, &error), ARTEMIS_E_INVALID_ARGUMENT);
   assert_null(sink);
   assert_clean(f);
 }
@@ -409,7 +445,7 @@ static void test_missing_directory(void** state) {
   artemis_error error;
   char path[200];
   snprintf(path, sizeof path, "%s/no/such/dir/out.parquet", f->dir);
-  assert_int_equal(artemis_file_sink_open(&sink, path, &f->mem, 1, &error), ARTEMIS_E_IO);
+  assert_int_equal(artemis_file_sink_open(&sink, path, &f->mem, 1, -1, &error), ARTEMIS_E_IO);
   assert_int_equal(error.sys_errno, ENOENT);
   assert_non_null(strstr(error.message, "open directory"));
   assert_non_null(strstr(error.message, path));
@@ -421,7 +457,7 @@ static void test_final_exists_is_conflict(void** state) {
   write_text_file(f->final_path, "old archive");
   artemis_sink* sink = NULL;
   artemis_error error;
-  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error), ARTEMIS_E_CONFLICT);
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error), ARTEMIS_E_CONFLICT);
   assert_null(sink);
   assert_non_null(strstr(error.message, f->final_path));
   assert_file_text(f->final_path, "old archive");
@@ -434,9 +470,40 @@ static void test_final_dangling_symlink_is_conflict(void** state) {
   assert_int_equal(symlink("/nonexistent/target", f->final_path), 0);
   artemis_sink* sink = NULL;
   artemis_error error;
-  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error), ARTEMIS_E_CONFLICT);
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error), ARTEMIS_E_CONFLICT);
   assert_false(path_exists(f->temp_path));
   assert_no_leaks(f);
+}
+
+/* Sets the file's mtime (not following symlinks) to `seconds_ago` before now. */
+static void set_mtime_ago(const char* path, long seconds_ago) {
+  struct timespec now;
+  assert_int_equal(clock_gettime(CLOCK_REALTIME, &now), 0);
+  struct timespec times[2] = {now, now};
+  times[1].tv_sec -= seconds_ago;
+  assert_int_equal(utimensat(AT_FDCWD, path, times, AT_SYMLINK_NOFOLLOW), 0);
+}
+
+static time_t mtime_of(const char* path) {
+  struct stat st;
+  assert_int_equal(lstat(path, &st), 0);
+  return st.st_mtime;
+}
+
+/* Opens the sink with replacement allowed after `replace` seconds; on success writes the
+ * standard workload and publishes. Returns the open's status. */
+static int open_with_replace(fixture* f, int64_t replace, artemis_error* error, int* stale_replaced) {
+  artemis_sink* sink = NULL;
+  artemis_error_clear(error);
+  int rc = artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, replace, error);
+  if (rc != ARTEMIS_OK) {
+    assert_null(sink);
+    return rc;
+  }
+  *stale_replaced = sink->stale_replaced;
+  assert_int_equal(artemis_sink_write(sink, g_expected, WORKLOAD_BYTES, error), ARTEMIS_OK);
+  assert_int_equal(artemis_sink_publish(sink, error), ARTEMIS_OK);
+  return rc;
 }
 
 static void test_stale_inprogress_is_conflict(void** state) {
@@ -444,13 +511,319 @@ static void test_stale_inprogress_is_conflict(void** state) {
   write_text_file(f->temp_path, "someone else's bytes");
   artemis_sink* sink = NULL;
   artemis_error error;
-  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error), ARTEMIS_E_CONFLICT);
-  assert_null(sink);
-  assert_non_null(strstr(error.message, "left by a crashed or concurrent writer"));
-  assert_non_null(strstr(error.message, f->temp_path));
+  /* Without replace_stale_after_seconds even an old, unlocked file is never touched. */
+  for (int old = 0; old <= 1; old++) {
+    if (old) set_mtime_ago(f->temp_path, 100000);
+    time_t mtime = mtime_of(f->temp_path);
+    assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error), ARTEMIS_E_CONFLICT);
+    assert_null(sink);
+    assert_non_null(strstr(error.message, "left by a crashed or concurrent writer"));
+    assert_non_null(strstr(error.message, "--replace-stale"));
+    assert_non_null(strstr(error.message, f->temp_path));
+    assert_file_text(f->temp_path, "someone else's bytes");
+    assert_int_equal(mtime_of(f->temp_path), mtime);
+    assert_false(path_exists(f->final_path));
+    assert_int_equal(g_io.calls[OP_UNLINK], 0);
+    assert_int_equal(g_io.calls[OP_OPEN_EXISTING], 0);
+    assert_no_leaks(f);
+  }
+  /* Any other negative value is a usage error, not "never". */
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -2, &error), ARTEMIS_E_INVALID_ARGUMENT);
   assert_file_text(f->temp_path, "someone else's bytes");
+  assert_no_leaks(f);
+}
+
+static void test_stale_old_unlocked_is_replaced(void** state) {
+  fixture* f = *state;
+  write_text_file(f->temp_path, "PAR1 and half a row group of a dead writer");
+  set_mtime_ago(f->temp_path, 120);
+  artemis_error error;
+  int replaced = 0;
+  assert_int_equal(open_with_replace(f, 60, &error, &replaced), ARTEMIS_OK);
+  assert_int_equal(replaced, 1);
+  assert_published_exactly(f);
+  assert_int_equal(g_io.calls[OP_OPEN_EXISTING], 1);
+  assert_int_equal(g_io.calls[OP_UNLINK], 1);
+  assert_string_equal(g_io.unlinked[0], "out.parquet.inprogress");
+  assert_int_equal(g_io.calls[OP_CREATE], 2);
+  assert_int_equal(g_io.calls[OP_LOCK], 2);
+}
+
+static void test_stale_age_boundaries(void** state) {
+  fixture* f = *state;
+  artemis_error error;
+  int replaced = 0;
+  /* 0 = any age in the past, even one second. */
+  write_text_file(f->temp_path, "dead");
+  set_mtime_ago(f->temp_path, 1);
+  assert_int_equal(open_with_replace(f, 0, &error, &replaced), ARTEMIS_OK);
+  assert_int_equal(replaced, 1);
+  assert_published_exactly(f);
+  assert_int_equal(unlink(f->final_path), 0);
+  /* An mtime in the future is never "older than" anything. */
+  write_text_file(f->temp_path, "from the future");
+  set_mtime_ago(f->temp_path, -3600);
+  assert_int_equal(open_with_replace(f, 0, &error, &replaced), ARTEMIS_E_CONFLICT);
+  assert_non_null(strstr(error.message, "younger than"));
+  assert_file_text(f->temp_path, "from the future");
+  /* A new writer's success resets nothing: the count is per sink. */
+  assert_int_equal(unlink(f->temp_path), 0);
+  assert_int_equal(open_with_replace(f, 0, &error, &replaced), ARTEMIS_OK);
+  assert_int_equal(replaced, 0);
+  assert_published_exactly(f);
+}
+
+static void test_stale_younger_is_conflict(void** state) {
+  fixture* f = *state;
+  write_text_file(f->temp_path, "maybe a writer that is just starting");
+  set_mtime_ago(f->temp_path, 10);
+  time_t mtime = mtime_of(f->temp_path);
+  artemis_error error;
+  int replaced = 0;
+  assert_int_equal(open_with_replace(f, 60, &error, &replaced), ARTEMIS_E_CONFLICT);
+  assert_int_equal(error.code, ARTEMIS_E_CONFLICT);
+  assert_non_null(strstr(error.message, f->temp_path));
+  assert_non_null(strstr(error.message, "younger than"));
+  assert_non_null(strstr(error.message, "age of 60 s"));
+  /* 10 s, or 11 if the clock ticked over a second boundary in between. */
+  assert_true(strstr(error.message, "modified 10 s ago") || strstr(error.message, "modified 11 s ago"));
+  assert_file_text(f->temp_path, "maybe a writer that is just starting");
+  assert_int_equal(mtime_of(f->temp_path), mtime);
   assert_false(path_exists(f->final_path));
   assert_int_equal(g_io.calls[OP_UNLINK], 0);
+  assert_no_leaks(f);
+}
+
+/* A live writer holds its flock: the file is never replaced, however old. `hold` 0 holds the
+ * lock through a second open file description in this process, 1 from a child process. */
+static void check_locked_stale_is_conflict(fixture* f, int from_child) {
+  write_text_file(f->temp_path, "a live writer's bytes");
+  set_mtime_ago(f->temp_path, 100000);
+  int holder = -1;
+  pid_t child = -1;
+  int ready[2];
+  if (from_child) {
+    assert_int_equal(pipe(ready), 0);
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+      int fd = open(f->temp_path, O_RDONLY);
+      char ok = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 ? 'y' : 'n';
+      if (write(ready[1], &ok, 1) != 1) _exit(2);
+      pause(); /* until the parent kills us: the kernel then drops the lock */
+      _exit(0);
+    }
+    close(ready[1]);
+    char ok = 0;
+    assert_int_equal(read(ready[0], &ok, 1), 1);
+    close(ready[0]);
+    assert_int_equal(ok, 'y');
+  } else {
+    holder = open(f->temp_path, O_RDONLY | O_CLOEXEC);
+    assert_true(holder >= 0);
+    assert_int_equal(flock(holder, LOCK_EX | LOCK_NB), 0);
+  }
+  time_t mtime = mtime_of(f->temp_path);
+  artemis_error error;
+  int replaced = 0;
+  int rc = open_with_replace(f, 0, &error, &replaced);
+  if (from_child) {
+    kill(child, SIGKILL);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+  } else {
+    close(holder);
+  }
+  assert_int_equal(rc, ARTEMIS_E_CONFLICT);
+  assert_non_null(strstr(error.message, "held by a running writer"));
+  assert_non_null(strstr(error.message, f->temp_path));
+  assert_file_text(f->temp_path, "a live writer's bytes");
+  assert_int_equal(mtime_of(f->temp_path), mtime);
+  assert_false(path_exists(f->final_path));
+  assert_int_equal(g_io.calls[OP_UNLINK], 0);
+  assert_no_leaks(f);
+
+  /* Once the holder is gone (killed, or closed), the same file is stale and replaced. */
+  io_reset();
+  assert_int_equal(open_with_replace(f, 0, &error, &replaced), ARTEMIS_OK);
+  assert_int_equal(replaced, 1);
+  assert_published_exactly(f);
+}
+
+static void test_stale_locked_by_this_process_is_conflict(void** state) { check_locked_stale_is_conflict(*state, 0); }
+
+static void test_stale_locked_by_child_is_conflict(void** state) { check_locked_stale_is_conflict(*state, 1); }
+
+static void test_stale_symlink_is_conflict(void** state) {
+  fixture* f = *state;
+  char target[200];
+  snprintf(target, sizeof target, "%s/target.txt", f->dir);
+  write_text_file(target, "not ours to delete");
+  set_mtime_ago(target, 100000);
+  assert_int_equal(symlink(target, f->temp_path), 0);
+  set_mtime_ago(f->temp_path, 100000); /* the link itself looks stale too */
+  artemis_error error;
+  int replaced = 0;
+  assert_int_equal(open_with_replace(f, 0, &error, &replaced), ARTEMIS_E_CONFLICT);
+  assert_non_null(strstr(error.message, "symbolic link"));
+  assert_non_null(strstr(error.message, f->temp_path));
+  struct stat st;
+  assert_int_equal(lstat(f->temp_path, &st), 0);
+  assert_true(S_ISLNK(st.st_mode));
+  assert_file_text(target, "not ours to delete");
+  assert_false(path_exists(f->final_path));
+  assert_int_equal(g_io.calls[OP_UNLINK], 0);
+  assert_no_leaks(f);
+  /* A dangling one too. */
+  assert_int_equal(unlink(target), 0);
+  assert_int_equal(open_with_replace(f, 0, &error, &replaced), ARTEMIS_E_CONFLICT);
+  assert_non_null(strstr(error.message, "symbolic link"));
+  assert_int_equal(lstat(f->temp_path, &st), 0);
+  assert_no_leaks(f);
+}
+
+static void test_stale_non_regular_is_conflict(void** state) {
+  fixture* f = *state;
+  artemis_error error;
+  int replaced = 0;
+  assert_int_equal(mkfifo(f->temp_path, 0644), 0);
+  set_mtime_ago(f->temp_path, 100000);
+  assert_int_equal(open_with_replace(f, 0, &error, &replaced), ARTEMIS_E_CONFLICT);
+  assert_non_null(strstr(error.message, "not a regular file"));
+  assert_true(path_exists(f->temp_path));
+  assert_no_leaks(f);
+  assert_int_equal(unlink(f->temp_path), 0);
+
+  assert_int_equal(mkdir(f->temp_path, 0755), 0);
+  set_mtime_ago(f->temp_path, 100000);
+  assert_int_equal(open_with_replace(f, 0, &error, &replaced), ARTEMIS_E_CONFLICT);
+  assert_non_null(strstr(error.message, f->temp_path));
+  assert_true(path_exists(f->temp_path));
+  assert_int_equal(rmdir(f->temp_path), 0);
+  assert_false(path_exists(f->final_path));
+  assert_int_equal(g_io.calls[OP_UNLINK], 0);
+  assert_no_leaks(f);
+}
+
+/* ---- concurrent writers at exact points ---------------------------------------------- */
+
+static const fixture* g_race_fixture;
+
+static void make_stale_for_race(const fixture* f) {
+  write_text_file(f->temp_path, "dead");
+  set_mtime_ago(f->temp_path, 100000);
+}
+
+/* Plays a writer that starts right after we removed the stale file: its create wins. */
+static void recreate_after_unlink(int nth) {
+  if (nth == 1) write_text_file(g_race_fixture->temp_path, "a new writer's file");
+}
+
+static void test_stale_recreated_meanwhile_is_conflict(void** state) {
+  fixture* f = *state;
+  write_text_file(f->temp_path, "dead");
+  set_mtime_ago(f->temp_path, 100000);
+  g_race_fixture = f;
+  g_io.after_unlink = recreate_after_unlink;
+  artemis_error error;
+  int replaced = 0;
+  assert_int_equal(open_with_replace(f, 0, &error, &replaced), ARTEMIS_E_CONFLICT);
+  /* The removal is said, not silent, and the newcomer's file is left alone. */
+  assert_non_null(strstr(error.message, "created again by a concurrent writer"));
+  assert_non_null(strstr(error.message, "we removed the stale one"));
+  assert_file_text(f->temp_path, "a new writer's file");
+  assert_int_equal(g_io.calls[OP_CREATE], 2);
+  assert_int_equal(g_io.calls[OP_UNLINK], 1);
+  assert_false(path_exists(f->final_path));
+  assert_no_leaks(f);
+}
+
+/* Plays a faster replacer: between our open of the stale file and our flock of it, it
+ * removed that file and a new writer created its own under the name (unlocked for now). */
+static void other_replacer_before_stale_lock(int nth) {
+  if (nth != 1) return;
+  assert_int_equal(unlink(g_race_fixture->temp_path), 0);
+  write_text_file(g_race_fixture->temp_path, "the next writer's file");
+  set_mtime_ago(g_race_fixture->temp_path, 100000); /* even if it looked old */
+}
+
+static void test_stale_name_reused_while_checking_is_conflict(void** state) {
+  fixture* f = *state;
+  make_stale_for_race(f);
+  g_race_fixture = f;
+  g_io.before_lock = other_replacer_before_stale_lock;
+  artemis_error error;
+  int replaced = 0;
+  assert_int_equal(open_with_replace(f, 0, &error, &replaced), ARTEMIS_E_CONFLICT);
+  /* We hold the lock of the orphan we opened, but the name is someone else's now. */
+  assert_non_null(strstr(error.message, "replaced by another writer while we checked it"));
+  assert_file_text(f->temp_path, "the next writer's file");
+  assert_int_equal(g_io.calls[OP_UNLINK], 0);
+  assert_false(path_exists(f->final_path));
+  assert_no_leaks(f);
+}
+
+/* Plays a replacer that judged our brand-new file stale in the instant between our create
+ * and our flock: it unlinks our file and creates its own under the name. */
+static void replacer_before_our_lock(int nth) {
+  if (nth != 1) return;
+  assert_int_equal(unlink(g_race_fixture->temp_path), 0);
+  write_text_file(g_race_fixture->temp_path, "the replacer's file");
+}
+
+static void test_file_taken_over_before_lock_is_conflict(void** state) {
+  fixture* f = *state;
+  g_race_fixture = f;
+  g_io.before_lock = replacer_before_our_lock;
+  artemis_sink* sink = NULL;
+  artemis_error error;
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error), ARTEMIS_E_CONFLICT);
+  assert_null(sink);
+  assert_non_null(strstr(error.message, "taken over"));
+  /* Without the check we would have written into an orphan and renamed *their* file into
+   * place; with it we leave their name alone (no unlink of it either). */
+  assert_file_text(f->temp_path, "the replacer's file");
+  assert_false(path_exists(f->final_path));
+  assert_int_equal(g_io.calls[OP_UNLINK], 0);
+  assert_no_leaks(f);
+}
+
+/* Another process inspecting our new file holds its lock for a moment: we wait, then own it. */
+static void test_own_lock_busy_briefly_still_publishes(void** state) {
+  fixture* f = *state;
+  inject(0, OP_LOCK, 1, EWOULDBLOCK);
+  inject(1, OP_LOCK, 2, EWOULDBLOCK);
+  artemis_error error;
+  int rc;
+  assert_int_equal(run_workload(f, 1, &rc, &error), PUBLISHED);
+  assert_published_exactly(f);
+  assert_int_equal(g_io.calls[OP_LOCK], 3);
+}
+
+/* Held for good (the holder is stopped): give up with a conflict, and leave the name alone. */
+static int g_holder_fd = -1;
+static void take_lock_once(int nth) {
+  if (nth != 1) return;
+  g_holder_fd = open(g_race_fixture->temp_path, O_RDONLY | O_CLOEXEC);
+  assert_true(g_holder_fd >= 0);
+  assert_int_equal(flock(g_holder_fd, LOCK_EX | LOCK_NB), 0);
+}
+
+static void test_own_lock_held_forever_is_conflict(void** state) {
+  fixture* f = *state;
+  g_race_fixture = f;
+  g_io.before_lock = take_lock_once;
+  artemis_sink* sink = NULL;
+  artemis_error error;
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error), ARTEMIS_E_CONFLICT);
+  assert_null(sink);
+  assert_non_null(strstr(error.message, "another process has held"));
+  assert_non_null(strstr(error.message, f->temp_path));
+  assert_true(path_exists(f->temp_path)); /* whoever holds it decides about it */
+  assert_int_equal(g_io.calls[OP_UNLINK], 0);
+  assert_true(g_io.calls[OP_LOCK] > 100);
+  close(g_holder_fd);
+  g_holder_fd = -1;
   assert_no_leaks(f);
 }
 
@@ -459,7 +832,7 @@ static void check_final_appears_during_write(fixture* f, int rename_unsupported)
   if (rename_unsupported) inject(0, OP_RENAME, 1, EINVAL);
   artemis_sink* sink = NULL;
   artemis_error error;
-  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error), ARTEMIS_OK);
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error), ARTEMIS_OK);
   assert_int_equal(artemis_sink_write(sink, "ours", 4, &error), ARTEMIS_OK);
   write_text_file(f->final_path, "theirs");
   assert_int_equal(artemis_sink_publish(sink, &error), ARTEMIS_E_CONFLICT);
@@ -482,11 +855,11 @@ static void test_discard_leaves_nothing(void** state) {
   fixture* f = *state;
   artemis_sink* sink = NULL;
   artemis_error error;
-  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error), ARTEMIS_OK);
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error), ARTEMIS_OK);
   artemis_sink_discard(sink);
   assert_clean(f);
 
-  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error), ARTEMIS_OK);
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error), ARTEMIS_OK);
   assert_int_equal(artemis_sink_write(sink, g_expected, 1000, &error), ARTEMIS_OK);
   assert_int_equal(artemis_sink_write(sink, g_expected, BIG_PIECE, &error), ARTEMIS_OK);
   assert_true(path_exists(f->temp_path));
@@ -607,7 +980,7 @@ static void test_calls_after_failed_write(void** state) {
   inject(0, OP_WRITE, 1, ENOSPC);
   artemis_sink* sink = NULL;
   artemis_error error;
-  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error), ARTEMIS_OK);
+  assert_int_equal(artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error), ARTEMIS_OK);
   assert_int_equal(artemis_sink_write(sink, g_expected, BIG_PIECE, &error), ARTEMIS_E_IO);
   assert_int_equal(error.sys_errno, ENOSPC);
   assert_int_equal(error.offset, 0);
@@ -632,6 +1005,9 @@ static const char* step_word(op_id op, int nth) {
     case OP_LINK: return "link";
     case OP_UNLINK: return "unlink";
     case OP_EXISTS: return "check whether";
+    case OP_OPEN_EXISTING: return "open existing";
+    case OP_STAT_FD: return "fstat '";
+    case OP_STAT_NAME: return "still the file we locked";
     default: return "?";
   }
 }
@@ -685,6 +1061,86 @@ static void test_fault_sweep(void** state) {
     }
   }
   assert_true(scenarios >= 20);
+  print_message("fault sweep: %d injected failures\n", scenarios);
+}
+
+/* The step named for the nth call of `op` when a stale file is being replaced: the first
+ * lock, fstat and name check are about the stale file, the second ones about ours. */
+static const char* stale_step_word(op_id op, int nth) {
+  switch (op) {
+    case OP_LOCK: return nth == 1 ? "flock existing" : "flock '";
+    case OP_STAT_FD: return nth == 1 ? "fstat existing" : "fstat '";
+    case OP_STAT_NAME: return nth == 1 ? "still the stale file" : "still the file we locked";
+    case OP_UNLINK: return "unlink stale";
+    default: return step_word(op, nth);
+  }
+}
+
+static void make_stale(const fixture* f) {
+  write_text_file(f->temp_path, "stale bytes");
+  set_mtime_ago(f->temp_path, 100000);
+}
+
+/* The sweep over the replacement path: an old, unlocked .inprogress is in place before every
+ * run, and every call is failed in turn. An error leaves either that file exactly as it was,
+ * or (once it was removed) nothing; never a final file, never a file of ours, no leak. */
+static void test_fault_sweep_replacing_stale(void** state) {
+  fixture* f = *state;
+  f->replace_stale = 60;
+  artemis_error error;
+  int rc;
+  make_stale(f);
+  io_reset();
+  assert_int_equal(run_workload(f, 1, &rc, &error), PUBLISHED);
+  assert_published_exactly(f);
+  int baseline[OP_COUNT];
+  memcpy(baseline, g_io.calls, sizeof baseline);
+  assert_int_equal(unlink(f->final_path), 0);
+  /* The stale file's descriptor, the written one, the lock and the directory. */
+  assert_int_equal(baseline[OP_CLOSE], 4);
+  assert_int_equal(baseline[OP_OPEN_EXISTING], 1);
+  assert_int_equal(baseline[OP_CREATE], 2);
+  /* With the plain sweep this covers every call in the table (link is the fallback, swept
+   * by its own tests). */
+  for (int op = 0; op < OP_COUNT; op++) {
+    if (op != OP_LINK && baseline[op] == 0) fail_msg("%s is not reached by the stale workload", kOpNames[op]);
+  }
+
+  int scenarios = 0;
+  for (int op = 0; op < OP_COUNT; op++) {
+    for (int nth = 1; nth <= baseline[op]; nth++) {
+      make_stale(f);
+      io_reset();
+      inject(0, (op_id)op, nth, EIO);
+      outcome result = run_workload(f, 1, &rc, &error);
+      scenarios++;
+      if (op == OP_CLOSE && nth != 2) {
+        /* Closing read-only handles (the stale file's, the lock, the directory) cannot lose
+         * data; only the close of the written descriptor counts. */
+        if (result != PUBLISHED) fail_msg("close #%d: %s", nth, error.message);
+        assert_published_exactly(f);
+        assert_int_equal(unlink(f->final_path), 0);
+        continue;
+      }
+      if (result == PUBLISHED) fail_msg("%s #%d was ignored while replacing a stale file", kOpNames[op], nth);
+      assert_int_equal(rc, ARTEMIS_E_IO);
+      assert_int_equal(error.sys_errno, EIO);
+      if (!strstr(error.message, stale_step_word((op_id)op, nth))) {
+        fail_msg("%s #%d: message '%s' does not name the step", kOpNames[op], nth, error.message);
+      }
+      assert_non_null(strstr(error.message, "(errno 5)"));
+      assert_non_null(strstr(error.message, "out.parquet"));
+      assert_false(path_exists(f->final_path));
+      if (path_exists(f->temp_path)) {
+        assert_file_text(f->temp_path, "stale bytes");
+        assert_int_equal(count_dir_entries(f->dir), 1);
+        assert_int_equal(unlink(f->temp_path), 0);
+      }
+      assert_clean(f);
+    }
+  }
+  assert_true(scenarios >= 20);
+  print_message("fault sweep replacing a stale file: %d injected failures\n", scenarios);
 }
 
 /* Allocator failing the nth allocation: open must fail with NOMEM and leave nothing. */
@@ -699,7 +1155,7 @@ static void test_out_of_memory_at_open(void** state) {
     nth_failure.fail_at = nth;
     artemis_sink* sink = NULL;
     artemis_error error;
-    int rc = artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, &error);
+    int rc = artemis_file_sink_open(&sink, f->final_path, &f->mem, 1, -1, &error);
     if (rc == ARTEMIS_OK) {
       assert_int_equal(artemis_sink_write(sink, "abc", 3, &error), ARTEMIS_OK);
       assert_int_equal(artemis_sink_publish(sink, &error), ARTEMIS_OK);
@@ -729,6 +1185,18 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_final_exists_is_conflict, setup, teardown),
       cmocka_unit_test_setup_teardown(test_final_dangling_symlink_is_conflict, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stale_inprogress_is_conflict, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_old_unlocked_is_replaced, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_age_boundaries, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_younger_is_conflict, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_locked_by_this_process_is_conflict, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_locked_by_child_is_conflict, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_symlink_is_conflict, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_non_regular_is_conflict, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_recreated_meanwhile_is_conflict, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_name_reused_while_checking_is_conflict, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_file_taken_over_before_lock_is_conflict, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_own_lock_busy_briefly_still_publishes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_own_lock_held_forever_is_conflict, setup, teardown),
       cmocka_unit_test_setup_teardown(test_final_appears_during_write_is_conflict, setup, teardown),
       cmocka_unit_test_setup_teardown(test_final_appears_during_write_is_conflict_with_link_fallback, setup,
                                       teardown),
@@ -742,6 +1210,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_write_making_no_progress_fails, setup, teardown),
       cmocka_unit_test_setup_teardown(test_calls_after_failed_write, setup, teardown),
       cmocka_unit_test_setup_teardown(test_fault_sweep, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fault_sweep_replacing_stale, setup, teardown),
       cmocka_unit_test_setup_teardown(test_out_of_memory_at_open, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

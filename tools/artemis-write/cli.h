@@ -41,6 +41,8 @@ typedef struct cli_options {
   int prefetch;            /* read the next batch on a second thread */
   int statistics;
   int durable;
+  int64_t replace_stale;   /* --replace-stale[=SECONDS]; -1: never */
+  int64_t memory_limit;    /* --memory-limit SIZE; 0: none */
   int progress;            /* -1: auto (stderr is a TTY) */
   const char* log_json;
   const char* summary_json;

@@ -27,6 +27,9 @@ static const char kUsage[] =
     "                             full-mantissa random walks\n"
     "  --batch-rows N             rows per generated batch for --sample (default 65536)\n"
     "  --row-group-bytes SIZE     row-group target, e.g. 128MiB, 64MB, 1048576 (default 128MiB)\n"
+    "  --memory-limit SIZE        hard cap on what the writer holds at once (pages, dictionaries,\n"
+    "                             zstd contexts; not the input batch), e.g. 256MiB; reaching it\n"
+    "                             is exit 4, \"memory limit of N bytes reached\" (default: none)\n"
     "  --compression zstd|none    page compression (default zstd)\n"
     "  --zstd-level N             zstd level (default 3)\n"
     "  --preset artemis|measured|none\n"
@@ -55,6 +58,10 @@ static const char kUsage[] =
     "  --progress, --no-progress  a progress line on stderr (rows, MB/s, row groups);\n"
     "                             default: on when stderr is a terminal\n"
     "  --no-fsync                 skip fsync (benchmarks only: not durable on power loss)\n"
+    "  --replace-stale[=SECONDS]  replace an OUTPUT.inprogress left by a crashed writer: only\n"
+    "                             if no process holds its lock and it was last modified more\n"
+    "                             than SECONDS ago (default 60); says so on stderr. Without\n"
+    "                             it, any OUTPUT.inprogress is an output conflict (exit 3)\n"
     "  -h, --help                 this help\n"
     "  --version                  print the version\n"
     "\n"
@@ -62,7 +69,8 @@ static const char kUsage[] =
     "  0  success: the complete file is at OUTPUT\n"
     "  1  usage error (bad option, or an encoding that does not fit a column's type)\n"
     "  2  invalid or unsupported input (malformed IPC, a type Parquet cannot hold, a bad value)\n"
-    "  3  output conflict: OUTPUT or OUTPUT.inprogress already exists\n"
+    "  3  output conflict: OUTPUT or OUTPUT.inprogress already exists (with --replace-stale:\n"
+    "     an OUTPUT.inprogress that a running writer holds, or that is too recent)\n"
     "  4  I/O error (reading input, writing output, disk full, file too large), out of memory,\n"
     "     or an internal error\n"
     "  130 interrupted (SIGINT/SIGTERM before the file is being published; the output is removed)\n"
@@ -128,6 +136,8 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
   o->prefetch = 0;
   o->statistics = defaults.statistics_enabled;
   o->durable = defaults.durable;
+  o->replace_stale = defaults.replace_stale_after_seconds;
+  o->memory_limit = defaults.memory_limit_bytes;
   o->progress = -1;
   int only_positionals = 0;
   for (int i = 1; i < argc; i++) {
@@ -172,6 +182,10 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
       NEED_VALUE();
       if (!cli_parse_size(next, &o->row_group_bytes))
         return usage_error("--row-group-bytes needs a size like 128MiB, 64MB or 1048576, got \"%s\"", next);
+    } else if (!strcmp(a, "--memory-limit")) {
+      NEED_VALUE();
+      if (!cli_parse_size(next, &o->memory_limit))
+        return usage_error("--memory-limit needs a size like 256MiB, 1GB or 1048576, got \"%s\"", next);
     } else if (!strcmp(a, "--compression")) {
       NEED_VALUE();
       if (!strcmp(next, "zstd")) o->compression = ARTEMIS_COMPRESSION_ZSTD;
@@ -221,6 +235,11 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
       o->statistics = 0;
     } else if (!strcmp(a, "--no-fsync")) {
       o->durable = 0;
+    } else if (!strcmp(a, "--replace-stale")) {
+      o->replace_stale = 60; /* the value is optional, so it is never taken from the next argument */
+    } else if (!strncmp(a, "--replace-stale=", 16)) {
+      if (!parse_int(a + 16, 0, INT64_MAX, &o->replace_stale))
+        return usage_error("--replace-stale needs a number of seconds >= 0, got \"%s\"", a + 16);
     } else if (!strcmp(a, "--progress")) {
       o->progress = 1;
     } else if (!strcmp(a, "--no-progress")) {

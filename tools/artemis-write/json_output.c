@@ -68,6 +68,7 @@ void cli_write_summary_json(FILE* f, const artemis_write_summary* s, double seco
              ",\"threads\":%d,\"writer_peak_bytes\":%" PRId64,
           s->rows, s->row_groups, s->compressed_bytes, s->uncompressed_bytes, s->file_bytes, seconds, s->threads,
           s->memory_peak_bytes);
+  if (s->stale_inprogress_replaced) fprintf(f, ",\"stale_inprogress_replaced\":%d", s->stale_inprogress_replaced);
   if (in) {
     fprintf(f, ",\"input\":{\"format\":\"%s\",\"metadata_version\":%d,\"legacy_framing\":%s,\"big_endian\":%s,"
                "\"messages\":%" PRId64 ",\"batches\":%" PRId64 ",\"bytes\":%" PRId64 "}",

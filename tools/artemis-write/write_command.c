@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -207,9 +208,11 @@ int cli_write_command(const cli_options* o) {
   wo.columns = map;
   wo.column_count = build_encoding_map(o, map, sizeof map / sizeof map[0]);
   wo.durable = o->durable;
+  wo.replace_stale_after_seconds = o->replace_stale;
   wo.encoding_strategy = (artemis_encoding_strategy)o->encoding_strategy;
   wo.adaptive_sample_rows = o->adaptive_sample_rows;
   wo.threads = o->threads;
+  wo.memory_limit_bytes = o->memory_limit;
   wo.on_event = relay_event;
   wo.event_payload = &relay;
 
@@ -235,6 +238,12 @@ int cli_write_command(const cli_options* o) {
     goto out;
   }
   artemis_writer* writer = NULL;
+  /* Only for the message if open replaces it: the library decides (lock + age) on its own. */
+  struct stat stale_seen;
+  char stale_path[4096];
+  snprintf(stale_path, sizeof stale_path, "%s.inprogress", o->output);
+  long long stale_age = -1;
+  if (o->replace_stale >= 0 && lstat(stale_path, &stale_seen) == 0) stale_age = (long long)(time(NULL) - stale_seen.st_mtime);
   block_interrupts(1); /* the .inprogress is ours exactly when open succeeds */
   status = artemis_writer_open(&writer, o->output, &schema, &wo, &err);
   if (status == ARTEMIS_OK) g_own_inprogress = 1;
@@ -298,6 +307,15 @@ int cli_write_command(const cli_options* o) {
     goto out;
   }
   progress_show(&progress, &src, NULL, rows, &relay, 1);
+  if (summary->stale_inprogress_replaced) {
+    /* Never silent: a file someone might look for is gone. */
+    if (stale_age >= 0)
+      fprintf(stderr, "artemis-write: replaced stale %s (modified %lld s ago, no writer held it)\n", stale_path,
+              stale_age);
+    else
+      fprintf(stderr, "artemis-write: replaced stale %s (modified more than %lld s ago, no writer held it)\n",
+              stale_path, (long long)o->replace_stale);
+  }
   if (source_ours) source_close(&src);
   double seconds = seconds_since(&t0);
   if (o->summary_json) {
