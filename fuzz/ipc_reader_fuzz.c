@@ -42,7 +42,6 @@
  * libFuzzer target `ipc_reader_fuzz`; every build has `ipc_reader_replay` (-DFUZZ_MAIN),
  * a plain driver that runs the files (or directories of files) given on its command line.
  * FUZZ_STATS=1 prints per-mode counters at exit. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -767,67 +766,4 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
 __attribute__((constructor)) static void init_stats(void) { atexit(print_stats); }
 
-#ifdef FUZZ_MAIN
-static int run_file(const char* path) {
-  FILE* f = fopen(path, "rb");
-  if (!f) {
-    perror(path);
-    return 1;
-  }
-  uint8_t* buf = NULL;
-  size_t n = 0, cap = 0;
-  for (;;) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 65536;
-      uint8_t* grown = realloc(buf, cap);
-      if (!grown) DIE("out of memory reading %s", path);
-      buf = grown;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (got == 0) break;
-  }
-  fclose(f);
-  /* Exactly n bytes, like libFuzzer's copy, so reads past the input are caught. */
-  uint8_t* exact = malloc(n ? n : 1);
-  if (!exact) DIE("out of memory");
-  if (n) memcpy(exact, buf, n);
-  free(buf);
-  LLVMFuzzerTestOneInput(exact, n);
-  free(exact);
-  printf("ok %s\n", path);
-  return 0;
-}
-
-static int run_path(const char* path) {
-  struct stat st;
-  if (stat(path, &st) != 0) {
-    perror(path);
-    return 1;
-  }
-  if (!S_ISDIR(st.st_mode)) return run_file(path);
-  struct dirent** names = NULL;
-  int n = scandir(path, &names, NULL, alphasort);
-  if (n < 0) {
-    perror(path);
-    return 1;
-  }
-  int rc = 0;
-  for (int i = 0; i < n; i++) {
-    if (names[i]->d_name[0] != '.') {
-      char child[4096];
-      snprintf(child, sizeof child, "%s/%s", path, names[i]->d_name);
-      rc |= run_path(child);
-    }
-    free(names[i]);
-  }
-  free(names);
-  return rc;
-}
-
-int main(int argc, char** argv) {
-  int rc = 0;
-  for (int i = 1; i < argc; i++) rc |= run_path(argv[i]);
-  return rc;
-}
-#endif
+/* FUZZ_MAIN builds link fuzz/replay_main.c, the shared replay driver. */

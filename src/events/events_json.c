@@ -168,6 +168,19 @@ static void put_key(json_out* out, const char* key) {
   put_raw(out, "\":");
 }
 
+/* An object keyed by encoding, in trial order: {"RLE_DICTIONARY":123,"PLAIN":456}; the
+ * trial bytes, or (`compared`) the figures the choice compared. */
+static void put_candidates(json_out* out, const artemis_event* event, int compared) {
+  put_char(out, '{');
+  for (size_t i = 0; event->candidates && i < event->candidate_count; i++) {
+    if (i) put_char(out, ',');
+    put_string(out, event->candidates[i].encoding);
+    put_char(out, ':');
+    put_i64(out, compared ? event->candidates[i].compared_bytes : event->candidates[i].bytes);
+  }
+  put_char(out, '}');
+}
+
 static void format_event(const artemis_event* event, json_out* out) {
   switch (event->kind) {
     case ARTEMIS_EVENT_ROW_GROUP_FLUSHED:
@@ -219,26 +232,11 @@ static void format_event(const artemis_event* event, json_out* out) {
       put_string(out, event->encoding);
       put_key(out, "fallback_encoding");
       put_string(out, event->fallback_encoding);
-      /* An object keyed by encoding, in trial order: {"RLE_DICTIONARY":123,"PLAIN":456} */
       put_key(out, "candidate_bytes");
-      put_char(out, '{');
-      for (size_t i = 0; event->candidates && i < event->candidate_count; i++) {
-        if (i) put_char(out, ',');
-        put_string(out, event->candidates[i].encoding);
-        put_char(out, ':');
-        put_i64(out, event->candidates[i].bytes);
-      }
-      put_char(out, '}');
+      put_candidates(out, event, 0);
       /* What was compared: differs from candidate_bytes only for the dictionary. */
       put_key(out, "compared_bytes");
-      put_char(out, '{');
-      for (size_t i = 0; event->candidates && i < event->candidate_count; i++) {
-        if (i) put_char(out, ',');
-        put_string(out, event->candidates[i].encoding);
-        put_char(out, ':');
-        put_i64(out, event->candidates[i].compared_bytes);
-      }
-      put_char(out, '}');
+      put_candidates(out, event, 1);
       break;
     default:
       /* A newer writer may emit kinds this formatter predates; say so rather than drop it. */
