@@ -4,7 +4,7 @@
 # (the interop harness itself is installed with `npm ci` in tests/interop).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libzstd-dev liblz4-dev zlib1g-dev libxxhash-dev
-      libcmocka-dev libjemalloc-dev clang-14 libclang-rt-14-dev valgrind time python3)
+      libcmocka-dev libjemalloc-dev libcurl4-openssl-dev libssl-dev clang-14 libclang-rt-14-dev valgrind time python3)
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -98,4 +98,57 @@ int artemis_memory_sink_open(artemis_sink** out, artemis_mem* mem, size_t max_by
 /* Frees a published output and zeroes it. NULL and a zeroed output are no-ops. */
 void artemis_memory_output_free(artemis_memory_output* output);
 
+/* S3 multipart sink (src/publish/s3_sink.c, RELIABILITY-PLAN.md section 3). Built only with
+ * ARTEMIS_WITH_S3 (libcurl + OpenSSL libcrypto). open = CreateMultipartUpload; writes are
+ * buffered to `part_size` and each full part is PUT (synchronously: one part in flight, so
+ * the sink holds one part_size buffer) with its ETag checked against the part's MD5;
+ * publish = last part + CompleteMultipartUpload with If-None-Match: * (an existing object is
+ * never overwritten: ARTEMIS_E_CONFLICT), success only on HTTP 200 with no <Error> in the
+ * body; every failure, and discard, aborts the upload (AbortMultipartUpload). 5xx answers and
+ * network errors are retried with exponential backoff. Nothing is visible at the key before
+ * publish succeeds. Path-style URLs: <endpoint>/<bucket>/<key>. */
+typedef struct artemis_s3_options {
+  const char* endpoint;          /* "http(s)://host[:port]"; NULL: https://s3.<region>.amazonaws.com */
+  const char* region;            /* NULL: $AWS_REGION, else "us-east-1" */
+  const char* access_key_id;     /* NULL: $AWS_ACCESS_KEY_ID (required from one or the other) */
+  const char* secret_access_key; /* NULL: $AWS_SECRET_ACCESS_KEY (required likewise) */
+  const char* session_token;     /* NULL: $AWS_SESSION_TOKEN (optional) */
+  size_t part_size;              /* 0: 16 MiB; else >= 5 MiB */
+  int max_attempts;              /* per request, 0: 5 (first try included) */
+  long timeout_seconds;          /* per request without progress, 0: 60 */
+} artemis_s3_options;
+
+#define ARTEMIS_S3_MIN_PART_SIZE ((size_t)5 * 1024 * 1024)
+#define ARTEMIS_S3_DEFAULT_PART_SIZE ((size_t)16 * 1024 * 1024)
+
+/* Splits "s3://bucket/key" into bucket and key, copied into the caller's buffers
+ * (NUL-terminated). Checks the bucket name ([a-z0-9.-], 3..63) and the key
+ * ([A-Za-z0-9._/-], no empty, "." or ".." segment, at most 1024 bytes): libcurl 7.88 signs
+ * SigV4 requests correctly only for paths and queries that need no %-escaping. */
+int artemis_s3_parse_url(const char* url, char* bucket, size_t bucket_size, char* key, size_t key_size,
+                         artemis_error* error);
+/* Same checks for a bucket and key given separately. */
+int artemis_s3_check_location(const char* bucket, const char* key, artemis_error* error);
+
+/* Opens an S3 multipart upload for s3://bucket/key. `options` may be NULL (all defaults).
+ * `mem` is borrowed and must outlive the sink; the part buffer is allocated through it. */
+int artemis_s3_sink_open(artemis_sink** out, const char* bucket, const char* key, const artemis_s3_options* options,
+                         artemis_mem* mem, artemis_error* error);
+
+/* One pending multipart upload, as listed by ListMultipartUploads. */
+typedef struct artemis_s3_upload {
+  char key[1025];
+  char upload_id[512];
+  char initiated[64]; /* ISO 8601 as the server sent it */
+  int64_t initiated_unix; /* seconds since the epoch, -1 if it did not parse */
+} artemis_s3_upload;
+
+/* Lists the pending uploads of `bucket` whose key starts with `prefix` (may be "" or NULL)
+ * and aborts those initiated more than `older_than_seconds` ago (-1: list only). `visit`, if
+ * given, is called for every listed upload with `aborted` 1/0/-1 (aborted / kept / abort
+ * failed). Counts go to *listed and *aborted (either may be NULL). */
+int artemis_s3_gc(const char* bucket, const char* prefix, int64_t older_than_seconds, const artemis_s3_options* options,
+                  void (*visit)(void* ctx, const artemis_s3_upload* upload, int aborted), void* ctx, int* listed,
+                  int* aborted, artemis_error* error);
+
 #endif

@@ -46,6 +46,8 @@ typedef struct cli_options {
   int progress;            /* -1: auto (stderr is a TTY) */
   const char* log_json;
   const char* summary_json;
+  const char* s3_endpoint; /* --s3-endpoint URL (S3-compatible stores); NULL: AWS */
+  int64_t s3_part_size;    /* --s3-part-size SIZE; 0: the sink's default (16 MiB) */
   artemis_column_option overrides[MAX_ENCODING_OVERRIDES];
   size_t override_count;
 } cli_options;
@@ -65,6 +67,9 @@ int cli_fail(const char* what, int status, const artemis_error* error);
 
 /* The write command (also the default command). */
 int cli_write_command(const cli_options* options);
+
+/* `artemis-write s3-gc s3://bucket/prefix --older-than DURATION [--s3-endpoint URL] [--dry-run]`. */
+int cli_s3_gc_command(int argc, char** argv);
 
 /* `artemis-write inspect FILE.parquet [--json]`. */
 int cli_inspect_command(int argc, char** argv);

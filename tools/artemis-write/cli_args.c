@@ -12,6 +12,8 @@ static const char kUsage[] =
     "usage: artemis-write [INPUT|-] -o OUTPUT.parquet [options]\n"
     "       artemis-write --sample N -o OUTPUT.parquet [options]\n"
     "       artemis-write inspect FILE.parquet [--json]\n"
+    "       artemis-write [INPUT|-] -o s3://BUCKET/KEY.parquet [--s3-endpoint URL] [options]\n"
+    "       artemis-write s3-gc s3://BUCKET/PREFIX --older-than DURATION [--s3-endpoint URL] [--dry-run]\n"
     "\n"
     "Writes Arrow record batches to a Parquet file, atomically: the file appears at OUTPUT\n"
     "only when it is complete and durable (written as OUTPUT.inprogress, fsynced, renamed).\n"
@@ -62,6 +64,13 @@ static const char kUsage[] =
     "                             if no process holds its lock and it was last modified more\n"
     "                             than SECONDS ago (default 60); says so on stderr. Without\n"
     "                             it, any OUTPUT.inprogress is an output conflict (exit 3)\n"
+    "  --s3-endpoint URL          with -o s3://BUCKET/KEY: the endpoint of an S3-compatible\n"
+    "                             store (default: AWS, https://s3.$AWS_REGION.amazonaws.com).\n"
+    "                             Credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,\n"
+    "                             AWS_SESSION_TOKEN; region: AWS_REGION (default us-east-1).\n"
+    "                             The object appears only when the multipart upload completes;\n"
+    "                             an existing object is never overwritten (exit 3)\n"
+    "  --s3-part-size SIZE        multipart part size (>= 5MiB, default 16MiB); memory: one part\n"
     "  -h, --help                 this help\n"
     "  --version                  print the version\n"
     "\n"
@@ -240,6 +249,13 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
     } else if (!strncmp(a, "--replace-stale=", 16)) {
       if (!parse_int(a + 16, 0, INT64_MAX, &o->replace_stale))
         return usage_error("--replace-stale needs a number of seconds >= 0, got \"%s\"", a + 16);
+    } else if (!strcmp(a, "--s3-endpoint")) {
+      NEED_VALUE();
+      o->s3_endpoint = next;
+    } else if (!strcmp(a, "--s3-part-size")) {
+      NEED_VALUE();
+      if (!cli_parse_size(next, &o->s3_part_size) || o->s3_part_size < 5 * 1024 * 1024)
+        return usage_error("--s3-part-size needs a size of at least 5MiB, got \"%s\"", next);
     } else if (!strcmp(a, "--progress")) {
       o->progress = 1;
     } else if (!strcmp(a, "--no-progress")) {

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
   if (argc >= 2 && strcmp(argv[1], "inspect") == 0) return cli_inspect_command(argc - 1, argv + 1);
+  if (argc >= 2 && strcmp(argv[1], "s3-gc") == 0) return cli_s3_gc_command(argc - 1, argv + 1);
   cli_options options;
   int rc = cli_parse_write_args(argc, argv, &options);
   if (rc < 0) return 0;

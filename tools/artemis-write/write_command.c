@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/errors.h"
+#include "file/writer_internal.h"
+#include "publish/sink.h"
 
 /* SIGINT/SIGTERM may arrive while the tool is blocked reading a pipe, inside the writer,
  * anywhere: the handler does the whole job with async-signal-safe calls only. It removes
@@ -36,6 +39,31 @@ static void block_interrupts(int block) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+/* The S3 sink's part buffer outlives the writer's own allocator (it is freed at publish),
+ * so it gets one of its own; the process writes one output. */
+static artemis_mem g_s3_mem;
+
+static int open_s3_writer(artemis_writer** writer, const cli_options* o, const struct ArrowSchema* schema,
+                          const artemis_writer_options* wo, artemis_error* err) {
+#ifdef ARTEMIS_WITH_S3
+  char bucket[256], key[1100];
+  int status = artemis_s3_parse_url(o->output, bucket, sizeof bucket, key, sizeof key, err);
+  if (status != ARTEMIS_OK) return status;
+  artemis_mem_init(&g_s3_mem, NULL);
+  artemis_s3_options so;
+  memset(&so, 0, sizeof so);
+  so.endpoint = o->s3_endpoint;
+  so.part_size = (size_t)o->s3_part_size;
+  artemis_sink* sink = NULL;
+  status = artemis_s3_sink_open(&sink, bucket, key, &so, &g_s3_mem, err);
+  if (status != ARTEMIS_OK) return status;
+  return artemis_writer_open_with_sink(writer, sink, schema, wo, err);
+#else
+  (void)writer, (void)o, (void)schema, (void)wo;
+  return artemis_set_error(err, ARTEMIS_E_UNSUPPORTED, "this build has no S3 support (ARTEMIS_WITH_S3=OFF)");
+#endif
 }
 
 /* Where batches come from. */
@@ -245,8 +273,15 @@ int cli_write_command(const cli_options* o) {
   long long stale_age = -1;
   if (o->replace_stale >= 0 && lstat(stale_path, &stale_seen) == 0) stale_age = (long long)(time(NULL) - stale_seen.st_mtime);
   block_interrupts(1); /* the .inprogress is ours exactly when open succeeds */
-  status = artemis_writer_open(&writer, o->output, &schema, &wo, &err);
-  if (status == ARTEMIS_OK) g_own_inprogress = 1;
+  if (strncmp(o->output, "s3://", 5) == 0) {
+    /* S3: nothing to remove on SIGINT (the handler cannot make HTTP calls); an interrupted
+     * upload stays pending until `s3-gc` or the bucket's lifecycle rule aborts it, and the
+     * object never appears. */
+    status = open_s3_writer(&writer, o, &schema, &wo, &err);
+  } else {
+    status = artemis_writer_open(&writer, o->output, &schema, &wo, &err);
+    if (status == ARTEMIS_OK) g_own_inprogress = 1;
+  }
   block_interrupts(0);
   schema.release(&schema);
   if (status != ARTEMIS_OK) {

@@ -1,0 +1,88 @@
+/* `artemis-write s3-gc s3://BUCKET/PREFIX --older-than DURATION`: lists the pending multipart
+ * uploads under PREFIX and aborts those older than DURATION. A writer killed mid-upload (or
+ * one whose abort failed) leaves such an upload: invisible as an object, but its parts are
+ * stored and billed until aborted. The bucket's AbortIncompleteMultipartUpload lifecycle rule
+ * is the backstop; this is the on-demand janitor. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/errors.h"
+#include "publish/sink.h"
+
+static int parse_duration(const char* text, int64_t* out) {
+  char* end = NULL;
+  long long v = strtoll(text, &end, 10);
+  if (end == text || v < 0) return 0;
+  int64_t unit = 1;
+  if (!strcmp(end, "") || !strcmp(end, "s")) unit = 1;
+  else if (!strcmp(end, "m")) unit = 60;
+  else if (!strcmp(end, "h")) unit = 3600;
+  else if (!strcmp(end, "d")) unit = 86400;
+  else return 0;
+  *out = (int64_t)v * unit;
+  return 1;
+}
+
+#ifdef ARTEMIS_WITH_S3
+static void print_upload(void* ctx, const artemis_s3_upload* u, int aborted) {
+  (void)ctx;
+  const char* what = aborted > 0 ? "aborted" : aborted < 0 ? "ABORT FAILED" : "kept";
+  printf("%s\t%s\t%s\t%s\n", what, u->initiated, u->key, u->upload_id);
+}
+#endif
+
+int cli_s3_gc_command(int argc, char** argv) {
+  const char* url = NULL;
+  const char* endpoint = NULL;
+  int64_t older_than = -2;
+  int dry_run = 0;
+  for (int i = 1; i < argc; i++) {
+    const char* a = argv[i];
+    if (!strcmp(a, "--older-than") && i + 1 < argc) {
+      if (!parse_duration(argv[++i], &older_than)) {
+        fprintf(stderr, "artemis-write: s3-gc: --older-than needs a duration like 90s, 30m, 1h, 2d; got \"%s\"\n", argv[i]);
+        return EXIT_USAGE;
+      }
+    } else if (!strcmp(a, "--s3-endpoint") && i + 1 < argc) {
+      endpoint = argv[++i];
+    } else if (!strcmp(a, "--dry-run")) {
+      dry_run = 1;
+    } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      puts("usage: artemis-write s3-gc s3://BUCKET/PREFIX --older-than DURATION [--s3-endpoint URL] [--dry-run]\n"
+           "Aborts the pending multipart uploads under PREFIX initiated more than DURATION (90s, 30m,\n"
+           "1h, 2d) ago. Prints one line per pending upload: aborted|kept|ABORT FAILED, initiated,\n"
+           "key, upload id. Exit 0, or 4 when listing or an abort failed.");
+      return 0;
+    } else if (a[0] != '-' && !url) {
+      url = a;
+    } else {
+      fprintf(stderr, "artemis-write: s3-gc: unexpected argument %s (see s3-gc --help)\n", a);
+      return EXIT_USAGE;
+    }
+  }
+  if (!url || older_than == -2) {
+    fprintf(stderr, "artemis-write: s3-gc: needs s3://BUCKET/PREFIX and --older-than DURATION\n");
+    return EXIT_USAGE;
+  }
+#ifdef ARTEMIS_WITH_S3
+  char bucket[256], prefix[1100];
+  artemis_error err;
+  artemis_error_clear(&err);
+  int status = artemis_s3_parse_url(url, bucket, sizeof bucket, prefix, sizeof prefix, &err);
+  if (status != ARTEMIS_OK) return cli_fail("s3-gc", status, &err);
+  artemis_s3_options so;
+  memset(&so, 0, sizeof so);
+  so.endpoint = endpoint;
+  int listed = 0, aborted = 0;
+  status = artemis_s3_gc(bucket, prefix, dry_run ? -1 : older_than, &so, print_upload, NULL, &listed, &aborted, &err);
+  fprintf(stderr, "artemis-write: s3-gc: %d pending upload(s) under s3://%s/%s, %d aborted\n", listed, bucket, prefix,
+          aborted);
+  if (status != ARTEMIS_OK) return cli_fail("s3-gc", status, &err);
+  return 0;
+#else
+  (void)dry_run;
+  fprintf(stderr, "artemis-write: s3-gc: this build has no S3 support (ARTEMIS_WITH_S3=OFF)\n");
+  return EXIT_USAGE;
+#endif
+}
