@@ -10,6 +10,7 @@
 #include "artemis/export.h"
 #include "artemis/ipc_reader.h"
 #include "artemis/options.h"
+#include "artemis/s3.h"
 #include "artemis/sample.h"
 #include "artemis/writer.h"
 

@@ -55,10 +55,12 @@ typedef struct artemis_s3_options {
   const char* access_key_id;     /* NULL: $AWS_ACCESS_KEY_ID (required from one or the other) */
   const char* secret_access_key; /* NULL: $AWS_SECRET_ACCESS_KEY (required likewise) */
   const char* session_token;     /* NULL: $AWS_SESSION_TOKEN (optional) */
-  size_t part_size;              /* bytes per part except the last; 0: 16 MiB; else >= 5 MiB.
-                                  * At most 10,000 parts: a larger output is ARTEMIS_E_LIMIT */
-  int parts_in_flight;           /* part uploads running at once; 0: 1 (the writer waits for
-                                  * each part). Memory is parts_in_flight x part_size */
+  size_t part_size;              /* bytes per part except the last; 0: 16 MiB; else 5 MiB to
+                                  * 5 GiB. At most 10,000 parts: a larger output is
+                                  * ARTEMIS_E_LIMIT */
+  int parts_in_flight;           /* part uploads running at once, 0..64; 0 and 1: one, on the
+                                  * caller's thread (the writer waits for each part); N > 1:
+                                  * N upload threads. Memory is parts_in_flight x part_size */
   int max_attempts;              /* per request, first try included; 0: 5. 5xx, 429 and network
                                   * errors are retried with exponential backoff (100 ms, x2,
                                   * at most 5 s) and the same body */

@@ -272,11 +272,13 @@ static int open_nomem(artemis_writer* w, artemis_error* error) {
   return ARTEMIS_E_NOMEM;
 }
 
-/* The common open: `adopt` NULL opens the atomic file sink at `path` (after everything else
- * succeeded, so a rejected schema creates no file); otherwise *adopt is taken over (and set
- * to NULL) as soon as the writer exists, and `path` is only a label. */
-static int open_writer(artemis_writer** out, const char* path, artemis_sink** adopt, const struct ArrowSchema* schema,
-                       const artemis_writer_options* options, artemis_error* error) {
+/* The common open: with `adopt` set, *adopt is taken over (and set to NULL) as soon as the
+ * writer exists; otherwise the sink is opened after everything else succeeded (so a
+ * rejected schema creates no file and starts no upload): by `open_sink` if given, else the
+ * atomic file sink at `path`. Without the file sink, `path` is only a label. */
+static int open_writer(artemis_writer** out, const char* path, artemis_sink** adopt, artemis_sink_open_fn open_sink,
+                       void* open_context, const struct ArrowSchema* schema, const artemis_writer_options* options,
+                       artemis_error* error) {
   artemis_error_clear(error);
   if (!out || !path || !schema) return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "out, path and schema must not be NULL");
   *out = NULL;
@@ -441,16 +443,23 @@ static int open_writer(artemis_writer** out, const char* path, artemis_sink** ad
     }
   }
 
-  rc = w->sink ? ARTEMIS_OK : artemis_file_sink_open(&w->sink, path, &w->mem, options->durable,
-                              options->replace_stale_after_seconds, error);
+  if (w->sink)
+    rc = ARTEMIS_OK;
+  else if (open_sink)
+    rc = open_sink(open_context, &w->mem, &w->sink, error);
+  else
+    rc = artemis_file_sink_open(&w->sink, path, &w->mem, options->durable, options->replace_stale_after_seconds, error);
   if (rc != ARTEMIS_OK) {
     w->sink = NULL;
     limit_message(w, rc, error);
     destroy(w);
     return rc;
   }
+  /* The first write may allocate the sink's buffer (S3: one part), so a limit too small
+   * for it is reported here, as a limit. */
   rc = artemis_sink_write(w->sink, "PAR1", 4, error);
   if (rc != ARTEMIS_OK) {
+    limit_message(w, rc, error);
     destroy(w);
     return rc;
   }
@@ -460,7 +469,15 @@ static int open_writer(artemis_writer** out, const char* path, artemis_sink** ad
 
 int artemis_writer_open(artemis_writer** out, const char* path, const struct ArrowSchema* schema,
                         const artemis_writer_options* options, artemis_error* error) {
-  return open_writer(out, path, NULL, schema, options, error);
+  return open_writer(out, path, NULL, NULL, NULL, schema, options, error);
+}
+
+int artemis_writer_open_with_sink_opener(artemis_writer** out, const char* label, artemis_sink_open_fn open_sink,
+                                         void* context, const struct ArrowSchema* schema,
+                                         const artemis_writer_options* options, artemis_error* error) {
+  artemis_error_clear(error);
+  if (!open_sink) return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "open_sink must not be NULL");
+  return open_writer(out, label, NULL, open_sink, context, schema, options, error);
 }
 
 int artemis_writer_open_with_sink(artemis_writer** out, artemis_sink* sink, const struct ArrowSchema* schema,
@@ -473,7 +490,7 @@ int artemis_writer_open_with_sink(artemis_writer** out, artemis_sink* sink, cons
     artemis_sink_discard(sink);
     return artemis_set_error(error, ARTEMIS_E_INVALID_ARGUMENT, "sink already holds %lld bytes; it must be fresh", (long long)at);
   }
-  int rc = open_writer(out, "(sink)", &sink, schema, options, error);
+  int rc = open_writer(out, "(sink)", &sink, NULL, NULL, schema, options, error);
   if (sink) artemis_sink_discard(sink); /* refused before the writer existed: still ours to free */
   return rc;
 }
@@ -923,6 +940,7 @@ int artemis_writer_close(artemis_writer* w, artemis_write_summary** out_summary,
   rc = artemis_sink_publish(sink, error);
   if (rc != ARTEMIS_OK) {
     artemis_write_summary_free(summary);
+    limit_message(w, rc, error);
     destroy(w);
     return rc;
   }

@@ -1,6 +1,6 @@
 /* Output sinks. The writer emits bytes strictly sequentially into a sink and, at the end,
  * either publishes or discards it. The page / row-group logic does not know which sink it
- * writes to (local atomic file today; S3 multipart later). */
+ * writes to (local atomic file, memory, S3 multipart upload). */
 #ifndef ARTEMIS_PUBLISH_SINK_H
 #define ARTEMIS_PUBLISH_SINK_H
 
@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 #include "artemis/error.h"
+#include "artemis/s3.h"
 #include "core/memory.h"
 
 typedef struct artemis_sink artemis_sink;
@@ -98,57 +99,49 @@ int artemis_memory_sink_open(artemis_sink** out, artemis_mem* mem, size_t max_by
 /* Frees a published output and zeroes it. NULL and a zeroed output are no-ops. */
 void artemis_memory_output_free(artemis_memory_output* output);
 
-/* S3 multipart sink (src/publish/s3_sink.c, RELIABILITY-PLAN.md section 3). Built only with
- * ARTEMIS_WITH_S3 (libcurl + OpenSSL libcrypto). open = CreateMultipartUpload; writes are
- * buffered to `part_size` and each full part is PUT (synchronously: one part in flight, so
- * the sink holds one part_size buffer) with its ETag checked against the part's MD5;
- * publish = last part + CompleteMultipartUpload with If-None-Match: * (an existing object is
- * never overwritten: ARTEMIS_E_CONFLICT), success only on HTTP 200 with no <Error> in the
- * body; every failure, and discard, aborts the upload (AbortMultipartUpload). 5xx answers and
- * network errors are retried with exponential backoff. Nothing is visible at the key before
- * publish succeeds. Path-style URLs: <endpoint>/<bucket>/<key>. */
-typedef struct artemis_s3_options {
-  const char* endpoint;          /* "http(s)://host[:port]"; NULL: https://s3.<region>.amazonaws.com */
-  const char* region;            /* NULL: $AWS_REGION, else "us-east-1" */
-  const char* access_key_id;     /* NULL: $AWS_ACCESS_KEY_ID (required from one or the other) */
-  const char* secret_access_key; /* NULL: $AWS_SECRET_ACCESS_KEY (required likewise) */
-  const char* session_token;     /* NULL: $AWS_SESSION_TOKEN (optional) */
-  size_t part_size;              /* 0: 16 MiB; else >= 5 MiB */
-  int max_attempts;              /* per request, 0: 5 (first try included) */
-  long timeout_seconds;          /* per request without progress, 0: 60 */
-} artemis_s3_options;
+/* S3 (the public side is include/artemis/s3.h). Internal pieces shared by
+ * src/publish/s3_sink.c (built with ARTEMIS_WITH_S3), src/publish/s3_unavailable.c (built
+ * without it) and src/publish/s3_names.c (always built, so the unit tests of names, dates
+ * and the gc age rule run in both configurations). */
 
-#define ARTEMIS_S3_MIN_PART_SIZE ((size_t)5 * 1024 * 1024)
-#define ARTEMIS_S3_DEFAULT_PART_SIZE ((size_t)16 * 1024 * 1024)
-
-/* Splits "s3://bucket/key" into bucket and key, copied into the caller's buffers
- * (NUL-terminated). Checks the bucket name ([a-z0-9.-], 3..63) and the key
- * ([A-Za-z0-9._/-], no empty, "." or ".." segment, at most 1024 bytes): libcurl 7.88 signs
- * SigV4 requests correctly only for paths and queries that need no %-escaping. */
-int artemis_s3_parse_url(const char* url, char* bucket, size_t bucket_size, char* key, size_t key_size,
-                         artemis_error* error);
-/* Same checks for a bucket and key given separately. */
+/* Checks a bucket ([a-z0-9.-], 3..63) and a key ([A-Za-z0-9._/-], 1..1024 bytes, no empty,
+ * "." or ".." segment): libcurl 7.88 signs SigV4 requests correctly only for paths and
+ * queries that need no %-escaping. ARTEMIS_E_INVALID_ARGUMENT names the character. */
 int artemis_s3_check_location(const char* bucket, const char* key, artemis_error* error);
+/* Splits "s3://bucket/key" without checking the names (artemis_s3_parse_url checks them). */
+int artemis_s3_split_url(const char* url, char* bucket, size_t bucket_size, char* key, size_t key_size,
+                         artemis_error* error);
+/* Splits and checks "s3://bucket[/prefix]" for artemis_s3_gc: the prefix may be empty and
+ * may end with '/', and is restricted to [A-Za-z0-9._/-] (it goes into a signed query). */
+int artemis_s3_parse_prefix_url(const char* url, char* bucket, size_t bucket_size, char* prefix, size_t prefix_size,
+                                artemis_error* error);
+/* "2010-11-10T20:48:33.000Z" (fraction optional; "Z", "+hh:mm", "+hhmm" or "-..." zone)
+ * -> seconds since the epoch; -1 when the text is not such a date (S3 sends UTC "Z"). */
+int64_t artemis_s3_parse_iso8601(const char* text);
+/* The gc age rule: 1 when an upload initiated at `initiated_unix` (-1: unknown date) is
+ * to be aborted at `now` given `older_than_seconds` (-1: list only); an unknown date is
+ * never aborted, and "older than" is strict. */
+int artemis_s3_gc_should_abort(int64_t older_than_seconds, int64_t initiated_unix, int64_t now);
 
-/* Opens an S3 multipart upload for s3://bucket/key. `options` may be NULL (all defaults).
- * `mem` is borrowed and must outlive the sink; the part buffer is allocated through it. */
+/* Opens an S3 multipart upload for s3://bucket/key (CreateMultipartUpload). `options` NULL:
+ * defaults. Everything the sink holds (itself, part buffers, the part list) is allocated
+ * through `mem`, which is borrowed and must outlive the sink: the writer passes its own,
+ * so part buffers count in its peak and against its limit. Part buffers are allocated
+ * when first filled, at most options->parts_in_flight of them. */
 int artemis_s3_sink_open(artemis_sink** out, const char* bucket, const char* key, const artemis_s3_options* options,
                          artemis_mem* mem, artemis_error* error);
 
-/* One pending multipart upload, as listed by ListMultipartUploads. */
-typedef struct artemis_s3_upload {
-  char key[1025];
-  char upload_id[512];
-  char initiated[64]; /* ISO 8601 as the server sent it */
-  int64_t initiated_unix; /* seconds since the epoch, -1 if it did not parse */
-} artemis_s3_upload;
+/* Makes every S3 transfer that can be given up (CreateMultipartUpload, UploadPart) stop
+ * within about a second, in this process and for good: the call waiting on it fails with
+ * ARTEMIS_E_IO ("cancelled"), and its upload is aborted as after any failure. Requests
+ * that finish or clean up (CompleteMultipartUpload, HeadObject, AbortMultipartUpload) are
+ * not cancelled, so an abort after this still runs. Async-signal-safe: the CLI's SIGINT
+ * handler calls it. A no-op without ARTEMIS_WITH_S3. */
+void artemis_s3_request_cancel(void);
 
-/* Lists the pending uploads of `bucket` whose key starts with `prefix` (may be "" or NULL)
- * and aborts those initiated more than `older_than_seconds` ago (-1: list only). `visit`, if
- * given, is called for every listed upload with `aborted` 1/0/-1 (aborted / kept / abort
- * failed). Counts go to *listed and *aborted (either may be NULL). */
-int artemis_s3_gc(const char* bucket, const char* prefix, int64_t older_than_seconds, const artemis_s3_options* options,
-                  void (*visit)(void* ctx, const artemis_s3_upload* upload, int aborted), void* ctx, int* listed,
-                  int* aborted, artemis_error* error);
+/* Test hook: the replies to the next `count` CompleteMultipartUpload attempts (in this
+ * process) are thrown away after they arrived, as if the connection had dropped, so the
+ * ambiguous-Complete recovery runs against a real server. Tests only. */
+void artemis_s3_drop_complete_replies_for_testing(int count);
 
 #endif

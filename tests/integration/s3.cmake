@@ -6,3 +6,15 @@ if(ARTEMIS_BUILD_TOOLS AND ARTEMIS_WITH_S3)
                    ${CMAKE_CURRENT_BINARY_DIR}/s3-roundtrip)
   set_tests_properties(s3.roundtrip PROPERTIES LABELS "s3" TIMEOUT 600 SKIP_RETURN_CODE 77)
 endif()
+
+# The public S3 API (include/artemis/s3.h) from C against moto: tests/s3/s3_writer_test.sh
+# starts moto like s3_test.sh and runs tests/s3/s3_writer_test.c. Skipped (77) without moto.
+if(ARTEMIS_WITH_S3)
+  add_executable(s3_writer_test ${PROJECT_SOURCE_DIR}/tests/s3/s3_writer_test.c)
+  target_link_libraries(s3_writer_test PRIVATE artemis_test_support PkgConfig::CURL)
+  artemis_set_warnings(s3_writer_test)
+  add_test(NAME s3.writer_api
+           COMMAND bash ${PROJECT_SOURCE_DIR}/tests/s3/s3_writer_test.sh $<TARGET_FILE:s3_writer_test>
+                   ${CMAKE_CURRENT_BINARY_DIR}/s3-writer-api)
+  set_tests_properties(s3.writer_api PROPERTIES LABELS "s3" TIMEOUT 600 SKIP_RETURN_CODE 77)
+endif()

@@ -16,10 +16,11 @@ enum {
   EXIT_INPUT = 2,    /* invalid or unsupported input */
   EXIT_CONFLICT = 3, /* OUTPUT or OUTPUT.inprogress exists */
   EXIT_IO = 4,       /* I/O error, or another system failure (out of memory) */
-  EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: the output was discarded */
+  EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM: the output was discarded (S3: the upload aborted) */
 };
 
 #define MAX_ENCODING_OVERRIDES 256
+#define CLI_DEFAULT_S3_PARTS_IN_FLIGHT 2
 
 typedef enum cli_preset { PRESET_NONE = 0, PRESET_ARTEMIS = 1, PRESET_MEASURED = 2 } cli_preset;
 
@@ -48,6 +49,8 @@ typedef struct cli_options {
   const char* summary_json;
   const char* s3_endpoint; /* --s3-endpoint URL (S3-compatible stores); NULL: AWS */
   int64_t s3_part_size;    /* --s3-part-size SIZE; 0: the sink's default (16 MiB) */
+  int s3_parts_in_flight;  /* --s3-parts-in-flight N */
+  int s3_verify_etag;      /* 0 with --s3-no-etag-check (SSE-KMS / SSE-C buckets) */
   artemis_column_option overrides[MAX_ENCODING_OVERRIDES];
   size_t override_count;
 } cli_options;

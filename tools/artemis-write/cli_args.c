@@ -70,7 +70,13 @@ static const char kUsage[] =
     "                             AWS_SESSION_TOKEN; region: AWS_REGION (default us-east-1).\n"
     "                             The object appears only when the multipart upload completes;\n"
     "                             an existing object is never overwritten (exit 3)\n"
-    "  --s3-part-size SIZE        multipart part size (>= 5MiB, default 16MiB); memory: one part\n"
+    "  --s3-part-size SIZE        multipart part size (>= 5MiB, default 16MiB)\n"
+    "  --s3-parts-in-flight N     parts uploading while the next one is encoded (1..64,\n"
+    "                             default 2); memory: N x the part size on top of the writer's\n"
+    "                             own, also counted against --memory-limit\n"
+    "  --s3-no-etag-check         do not require each part's ETag to be its MD5: needed for\n"
+    "                             buckets with SSE-KMS or SSE-C encryption, whose ETags are not\n"
+    "                             MD5s (the server still checks every part's Content-MD5)\n"
     "  -h, --help                 this help\n"
     "  --version                  print the version\n"
     "\n"
@@ -82,7 +88,8 @@ static const char kUsage[] =
     "     an OUTPUT.inprogress that a running writer holds, or that is too recent)\n"
     "  4  I/O error (reading input, writing output, disk full, file too large), out of memory,\n"
     "     or an internal error\n"
-    "  130 interrupted (SIGINT/SIGTERM before the file is being published; the output is removed)\n"
+    "  130 interrupted (SIGINT/SIGTERM before the file is being published; the output is removed;\n"
+    "     for s3:// the upload is aborted, and a second signal exits at once, leaving it to s3-gc)\n"
     "On any error a one-line message names the cause and nothing is left at OUTPUT; the one\n"
     "exception says \"(the Parquet file was written)\": exit 4 because only the --summary-json\n"
     "or --log-json output failed, with the complete file at OUTPUT.\n";
@@ -148,6 +155,8 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
   o->replace_stale = defaults.replace_stale_after_seconds;
   o->memory_limit = defaults.memory_limit_bytes;
   o->progress = -1;
+  o->s3_parts_in_flight = CLI_DEFAULT_S3_PARTS_IN_FLIGHT;
+  o->s3_verify_etag = 1;
   int only_positionals = 0;
   for (int i = 1; i < argc; i++) {
     const char* a = argv[i];
@@ -256,6 +265,13 @@ int cli_parse_write_args(int argc, char** argv, cli_options* o) {
       NEED_VALUE();
       if (!cli_parse_size(next, &o->s3_part_size) || o->s3_part_size < 5 * 1024 * 1024)
         return usage_error("--s3-part-size needs a size of at least 5MiB, got \"%s\"", next);
+    } else if (!strcmp(a, "--s3-parts-in-flight")) {
+      NEED_VALUE();
+      int64_t v;
+      if (!parse_int(next, 1, 64, &v)) return usage_error("--s3-parts-in-flight needs a count in 1..64, got \"%s\"", next);
+      o->s3_parts_in_flight = (int)v;
+    } else if (!strcmp(a, "--s3-no-etag-check")) {
+      o->s3_verify_etag = 0;
     } else if (!strcmp(a, "--progress")) {
       o->progress = 1;
     } else if (!strcmp(a, "--no-progress")) {

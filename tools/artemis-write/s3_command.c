@@ -7,8 +7,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "core/errors.h"
-#include "publish/sink.h"
 
 static int parse_duration(const char* text, int64_t* out) {
   char* end = NULL;
@@ -24,13 +22,11 @@ static int parse_duration(const char* text, int64_t* out) {
   return 1;
 }
 
-#ifdef ARTEMIS_WITH_S3
-static void print_upload(void* ctx, const artemis_s3_upload* u, int aborted) {
+static void print_upload(void* ctx, const artemis_s3_upload* u, artemis_s3_gc_action action) {
   (void)ctx;
-  const char* what = aborted > 0 ? "aborted" : aborted < 0 ? "ABORT FAILED" : "kept";
+  const char* what = action == ARTEMIS_S3_GC_ABORTED ? "aborted" : action == ARTEMIS_S3_GC_ABORT_FAILED ? "ABORT FAILED" : "kept";
   printf("%s\t%s\t%s\t%s\n", what, u->initiated, u->key, u->upload_id);
 }
-#endif
 
 int cli_s3_gc_command(int argc, char** argv) {
   const char* url = NULL;
@@ -65,24 +61,19 @@ int cli_s3_gc_command(int argc, char** argv) {
     fprintf(stderr, "artemis-write: s3-gc: needs s3://BUCKET/PREFIX and --older-than DURATION\n");
     return EXIT_USAGE;
   }
-#ifdef ARTEMIS_WITH_S3
-  char bucket[256], prefix[1100];
   artemis_error err;
   artemis_error_clear(&err);
-  int status = artemis_s3_parse_url(url, bucket, sizeof bucket, prefix, sizeof prefix, &err);
-  if (status != ARTEMIS_OK) return cli_fail("s3-gc", status, &err);
   artemis_s3_options so;
-  memset(&so, 0, sizeof so);
+  artemis_s3_options_init(&so);
   so.endpoint = endpoint;
   int listed = 0, aborted = 0;
-  status = artemis_s3_gc(bucket, prefix, dry_run ? -1 : older_than, &so, print_upload, NULL, &listed, &aborted, &err);
-  fprintf(stderr, "artemis-write: s3-gc: %d pending upload(s) under s3://%s/%s, %d aborted\n", listed, bucket, prefix,
-          aborted);
+  int status = artemis_s3_gc(url, dry_run ? -1 : older_than, &so, print_upload, NULL, &listed, &aborted, &err);
+  /* A build without S3 is a configuration problem, not bad input. */
+  if (status == ARTEMIS_E_UNSUPPORTED) {
+    cli_fail("s3-gc", status, &err);
+    return EXIT_USAGE;
+  }
+  fprintf(stderr, "artemis-write: s3-gc: %d pending upload(s) under %s, %d aborted\n", listed, url, aborted);
   if (status != ARTEMIS_OK) return cli_fail("s3-gc", status, &err);
   return 0;
-#else
-  (void)dry_run;
-  fprintf(stderr, "artemis-write: s3-gc: this build has no S3 support (ARTEMIS_WITH_S3=OFF)\n");
-  return EXIT_USAGE;
-#endif
 }

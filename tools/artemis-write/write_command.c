@@ -13,23 +13,50 @@
 
 #include "cli.h"
 #include "core/errors.h"
-#include "file/writer_internal.h"
-#include "publish/sink.h"
+#include "publish/sink.h" /* artemis_s3_request_cancel: internal, see on_interrupt */
 
 /* SIGINT/SIGTERM may arrive while the tool is blocked reading a pipe, inside the writer,
- * anywhere: the handler does the whole job with async-signal-safe calls only. It removes
+ * anywhere.
+ * Local file: the handler does the whole job with async-signal-safe calls only. It removes
  * the .inprogress file if this process created it (so no stale file blocks the next run)
  * and exits 130. Around close() both signals are blocked: once close() starts, the outcome
- * is whatever close() returns (a published file is not taken back). */
+ * is whatever close() returns (a published file is not taken back).
+ * S3: aborting the upload takes HTTP requests, which a handler cannot make. The handler
+ * only sets g_interrupted and asks the library to give up its transfers in progress
+ * (artemis_s3_request_cancel: a part upload stops within about a second); the main loop
+ * sees the flag after the current batch (or the write the cancellation failed) and aborts
+ * the upload with artemis_writer_abort, then exits 130. A second signal exits at once,
+ * leaving the pending upload to s3-gc and the bucket's lifecycle rule. Signals stay
+ * deliverable during close(): the last part can be cancelled too, but not
+ * CompleteMultipartUpload, so close() either publishes or reports why not. */
 static volatile sig_atomic_t g_own_inprogress = 0;
+static volatile sig_atomic_t g_output_is_s3 = 0;
+static volatile sig_atomic_t g_interrupted = 0;
 static char g_inprogress_path[4200];
+
+static void say(const char* text, size_t len) {
+  ssize_t ignored = write(STDERR_FILENO, text, len);
+  (void)ignored;
+}
 
 static void on_interrupt(int signo) {
   (void)signo;
+  if (g_output_is_s3) {
+    if (!g_interrupted) {
+      g_interrupted = 1;
+      artemis_s3_request_cancel();
+      static const char kAborting[] = "artemis-write: interrupted: aborting the upload (interrupt again to exit now)\n";
+      say(kAborting, sizeof kAborting - 1);
+      return;
+    }
+    static const char kLeft[] =
+        "artemis-write: interrupted again: exiting; the pending upload is left to s3-gc and the lifecycle rule\n";
+    say(kLeft, sizeof kLeft - 1);
+    _exit(EXIT_INTERRUPTED);
+  }
   if (g_own_inprogress) unlink(g_inprogress_path);
   static const char kMessage[] = "artemis-write: interrupted: output discarded, nothing written\n";
-  ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
-  (void)ignored;
+  say(kMessage, sizeof kMessage - 1);
   _exit(EXIT_INTERRUPTED);
 }
 
@@ -41,29 +68,22 @@ static void block_interrupts(int block) {
   sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }
 
-/* The S3 sink's part buffer outlives the writer's own allocator (it is freed at publish),
- * so it gets one of its own; the process writes one output. */
-static artemis_mem g_s3_mem;
-
 static int open_s3_writer(artemis_writer** writer, const cli_options* o, const struct ArrowSchema* schema,
                           const artemis_writer_options* wo, artemis_error* err) {
-#ifdef ARTEMIS_WITH_S3
-  char bucket[256], key[1100];
-  int status = artemis_s3_parse_url(o->output, bucket, sizeof bucket, key, sizeof key, err);
-  if (status != ARTEMIS_OK) return status;
-  artemis_mem_init(&g_s3_mem, NULL);
   artemis_s3_options so;
-  memset(&so, 0, sizeof so);
+  artemis_s3_options_init(&so);
   so.endpoint = o->s3_endpoint;
-  so.part_size = (size_t)o->s3_part_size;
-  artemis_sink* sink = NULL;
-  status = artemis_s3_sink_open(&sink, bucket, key, &so, &g_s3_mem, err);
-  if (status != ARTEMIS_OK) return status;
-  return artemis_writer_open_with_sink(writer, sink, schema, wo, err);
-#else
-  (void)writer, (void)o, (void)schema, (void)wo;
-  return artemis_set_error(err, ARTEMIS_E_UNSUPPORTED, "this build has no S3 support (ARTEMIS_WITH_S3=OFF)");
-#endif
+  if (o->s3_part_size > 0) so.part_size = (size_t)o->s3_part_size;
+  so.parts_in_flight = o->s3_parts_in_flight;
+  so.verify_etag_md5 = o->s3_verify_etag;
+  return artemis_writer_open_s3(writer, o->output, schema, wo, &so, err);
+}
+
+/* The S3 exit after an interrupt: the upload is aborted (by abort or by the failed call). */
+static int s3_interrupted(artemis_writer* writer, const char* output) {
+  artemis_writer_abort(writer);
+  fprintf(stderr, "artemis-write: interrupted: upload aborted, nothing written to %s\n", output);
+  return EXIT_INTERRUPTED;
 }
 
 /* Where batches come from. */
@@ -201,6 +221,20 @@ static size_t build_encoding_map(const cli_options* o, artemis_column_option* ma
 }
 
 int cli_write_command(const cli_options* o) {
+  int is_s3 = strncmp(o->output, "s3://", 5) == 0;
+  if (is_s3) {
+    /* Names first, before any input is read: a bad key, or a build without S3, is a usage
+     * error (exit 1). */
+    char bucket[256], key[2048];
+    artemis_error url_err;
+    artemis_error_clear(&url_err);
+    int url_status = artemis_s3_parse_url(o->output, bucket, sizeof bucket, key, sizeof key, &url_err);
+    if (url_status != ARTEMIS_OK) {
+      cli_fail(o->output, url_status, &url_err);
+      return EXIT_USAGE;
+    }
+    g_output_is_s3 = 1;
+  }
   if (snprintf(g_inprogress_path, sizeof g_inprogress_path, "%s.inprogress", o->output) >= (int)sizeof g_inprogress_path) {
     fprintf(stderr, "artemis-write: the output path is too long\n");
     return EXIT_USAGE;
@@ -272,18 +306,23 @@ int cli_write_command(const cli_options* o) {
   snprintf(stale_path, sizeof stale_path, "%s.inprogress", o->output);
   long long stale_age = -1;
   if (o->replace_stale >= 0 && lstat(stale_path, &stale_seen) == 0) stale_age = (long long)(time(NULL) - stale_seen.st_mtime);
-  block_interrupts(1); /* the .inprogress is ours exactly when open succeeds */
-  if (strncmp(o->output, "s3://", 5) == 0) {
-    /* S3: nothing to remove on SIGINT (the handler cannot make HTTP calls); an interrupted
-     * upload stays pending until `s3-gc` or the bucket's lifecycle rule aborts it, and the
-     * object never appears. */
+  if (is_s3) {
+    /* Interruptible: a hanging CreateMultipartUpload is cancelled (open fails, its upload
+     * is aborted); one that succeeds is aborted by the loop below. */
     status = open_s3_writer(&writer, o, &schema, &wo, &err);
   } else {
+    block_interrupts(1); /* the .inprogress is ours exactly when open succeeds */
     status = artemis_writer_open(&writer, o->output, &schema, &wo, &err);
     if (status == ARTEMIS_OK) g_own_inprogress = 1;
+    block_interrupts(0);
   }
-  block_interrupts(0);
   schema.release(&schema);
+  if (status != ARTEMIS_OK && g_interrupted) {
+    fprintf(stderr, "artemis-write: interrupted: nothing written to %s\n", o->output);
+    exit_code = EXIT_INTERRUPTED;
+    source_close(&src);
+    goto out;
+  }
   if (status != ARTEMIS_OK) {
     exit_code = cli_fail(blame(status, &src, o->output), status, &err);
     source_close(&src);
@@ -293,6 +332,12 @@ int cli_write_command(const cli_options* o) {
   cli_prefetch* prefetch = NULL;
   if (o->prefetch && cli_prefetch_start(&prefetch, source_next_fn, source_bytes_read, &src) != 0) prefetch = NULL;
   for (;;) {
+    if (g_interrupted) {
+      if (progress.shown) fputc('\n', stderr);
+      exit_code = s3_interrupted(writer, o->output);
+      source_finish(&src, &prefetch);
+      goto out;
+    }
     struct ArrowArray batch;
     status = prefetch ? cli_prefetch_next(prefetch, &batch, &err) : source_next(&src, &batch, &err);
     if (status == ARTEMIS_E_END_OF_STREAM) break;
@@ -308,6 +353,13 @@ int cli_write_command(const cli_options* o) {
     status = artemis_writer_write(writer, &batch, &err);
     rows += batch.length;
     batch.release(&batch);
+    if (status != ARTEMIS_OK && g_interrupted) {
+      /* The cancellation failed this write; the upload is already being aborted. */
+      if (progress.shown) fputc('\n', stderr);
+      exit_code = s3_interrupted(writer, o->output);
+      source_finish(&src, &prefetch);
+      goto out;
+    }
     if (status != ARTEMIS_OK) {
       block_interrupts(1);
       artemis_writer_abort(writer);
@@ -332,9 +384,21 @@ int cli_write_command(const cli_options* o) {
   int have_input_info = src.reader != NULL && source_ours;
   if (have_input_info) artemis_ipc_reader_get_info(src.reader, &input_info);
   artemis_write_summary* summary = NULL;
-  block_interrupts(1);
+  if (!is_s3) block_interrupts(1);
+  if (g_interrupted) {
+    exit_code = s3_interrupted(writer, o->output);
+    if (source_ours) source_close(&src);
+    goto out;
+  }
   status = artemis_writer_close(writer, &summary, &err);
   g_own_inprogress = 0;
+  if (status != ARTEMIS_OK && g_interrupted) {
+    if (progress.shown) fputc('\n', stderr);
+    fprintf(stderr, "artemis-write: interrupted: upload aborted, nothing written to %s\n", o->output);
+    exit_code = EXIT_INTERRUPTED;
+    if (source_ours) source_close(&src);
+    goto out;
+  }
   if (status != ARTEMIS_OK) {
     if (progress.shown) fputc('\n', stderr);
     exit_code = cli_fail(o->output, status, &err);
