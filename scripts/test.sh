@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # All tests: installs the Debian packages and the interop harness (npm ci), then builds
-# and runs the whole CTest suite twice: a release build, and an ASan+UBSan build.
+# and runs the whole CTest suite twice: a release build, and an ASan+UBSan build; then
+# builds the CLI without S3 support and checks it refuses s3:// outputs.
 # The interop tests read our files with arrow-rs (parquet-wasm), DuckDB, polars and
 # hyparquet and compare every value with what the C test put into the arrays.
 set -euo pipefail
@@ -23,4 +24,19 @@ for flavour in release asan; do
   echo "=== $flavour tests ==="
   if ! ctest --test-dir "$dir" --output-on-failure -j2 --timeout 900; then status=1; fi
 done
+# The library without S3 (no libcurl/OpenSSL): it must still build, and say why it cannot
+# write to s3:// (the full suite of that configuration: ctest in build-nos3, not run here).
+echo "=== build without S3 (ARTEMIS_WITH_S3=OFF) ==="
+cmake -S . -B build-nos3 -DCMAKE_BUILD_TYPE=Release -DARTEMIS_WITH_S3=OFF >/dev/null
+cmake --build build-nos3 -j2 --target artemis-write >/dev/null
+set +e
+msg=$(build-nos3/artemis-write --sample 10 -o s3://archive/k.parquet 2>&1)
+rc=$?
+set -e
+if [ $rc = 1 ] && grep -q "built without S3 support" <<<"$msg"; then
+  echo "ok: the ARTEMIS_WITH_S3=OFF build refuses s3:// with exit 1: $msg"
+else
+  echo "FAIL: the ARTEMIS_WITH_S3=OFF build gave exit $rc: $msg"
+  status=1
+fi
 exit $status

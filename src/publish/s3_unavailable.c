@@ -1,6 +1,7 @@
 /* The S3 entry points of a build without ARTEMIS_WITH_S3 (no libcurl, no libcrypto): they
  * exist, so that programs link against either build, and refuse with
- * ARTEMIS_E_UNSUPPORTED. CMakeLists.txt compiles this file instead of s3_sink.c. */
+ * ARTEMIS_E_UNSUPPORTED. CMakeLists.txt compiles this file instead of s3_client.c,
+ * s3_sink.c and s3_gc.c. */
 #include "core/errors.h"
 #include "publish/sink.h"
 

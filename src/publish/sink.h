@@ -100,9 +100,10 @@ int artemis_memory_sink_open(artemis_sink** out, artemis_mem* mem, size_t max_by
 void artemis_memory_output_free(artemis_memory_output* output);
 
 /* S3 (the public side is include/artemis/s3.h). Internal pieces shared by
- * src/publish/s3_sink.c (built with ARTEMIS_WITH_S3), src/publish/s3_unavailable.c (built
- * without it) and src/publish/s3_names.c (always built, so the unit tests of names, dates
- * and the gc age rule run in both configurations). */
+ * src/publish/s3_sink.c and s3_gc.c (built with ARTEMIS_WITH_S3, over the client in
+ * s3_client.h), src/publish/s3_unavailable.c (built without it) and src/publish/s3_names.c
+ * (always built, so the unit tests of names, dates and the gc age rule run in both
+ * configurations). */
 
 /* Checks a bucket ([a-z0-9.-], 3..63) and a key ([A-Za-z0-9._/-], 1..1024 bytes, no empty,
  * "." or ".." segment): libcurl 7.88 signs SigV4 requests correctly only for paths and
