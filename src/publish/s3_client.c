@@ -149,6 +149,22 @@ static void backoff_sleep(const s3_call* call, long ms) {
   }
 }
 
+/* Could a request that failed with `rc` have reached the server? Only a failure to
+ * resolve or connect proves it did not. */
+static int sent_maybe(CURLcode rc) {
+  switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+    case CURLE_OUT_OF_MEMORY:
+      return 0;
+    default:
+      return 1;
+  }
+}
+
 static int retryable(const s3_response* r) {
   if (r->curl_rc != CURLE_OK) {
     /* Network-level failures. A certificate, URL or option error does not heal. */
@@ -203,6 +219,7 @@ int artemis_s3_request(const s3_config* c, CURL* h, s3_call* call, s3_response* 
 
   long backoff = BACKOFF_FIRST_MS;
   int rc = -1;
+  int maybe_applied = 0;
   for (int attempt = 1; attempt <= c->max_attempts; attempt++) {
     artemis_s3_response_reset(r);
     curl_easy_reset(h); /* keeps the connection cache */
@@ -222,6 +239,11 @@ int artemis_s3_request(const s3_config* c, CURL* h, s3_call* call, s3_response* 
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);
+    /* libcurl silently re-sends a request whose reused connection closed without a reply;
+     * for Complete that would hide an attempt the server may have carried out (and the
+     * re-send then meets our own object: 412). A fresh connection makes every loss visible
+     * to us, so maybe_applied is exact. */
+    if (call->complete) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
     curl_easy_setopt(h, CURLOPT_USERNAME, c->access_key);
     curl_easy_setopt(h, CURLOPT_PASSWORD, c->secret_key);
@@ -266,7 +288,12 @@ int artemis_s3_request(const s3_config* c, CURL* h, s3_call* call, s3_response* 
         snprintf(r->curl_error, sizeof r->curl_error, "%s", curl_easy_strerror(r->curl_rc));
       rc = -1;
     }
-    if (!retryable(r) || attempt == c->max_attempts || call_cancelled(call)) break;
+    /* S3 may report a failed Complete inside a 200 (InternalError while it assembles the
+     * parts); that is retried like a 5xx. */
+    int error_in_200 = call->complete && rc == 0 && r->status == 200 && r->body && strstr(r->body, "<Error>");
+    if ((rc != 0 && sent_maybe(r->curl_rc)) || (rc == 0 && r->status >= 500) || error_in_200) maybe_applied = 1;
+    r->maybe_applied = maybe_applied;
+    if (!(retryable(r) || error_in_200) || attempt == c->max_attempts || call_cancelled(call)) break;
     backoff_sleep(call, backoff);
     if (call_cancelled(call)) break;
     backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
@@ -274,6 +301,7 @@ int artemis_s3_request(const s3_config* c, CURL* h, s3_call* call, s3_response* 
   oom:
     curl_slist_free_all(headers);
     artemis_s3_response_reset(r);
+    r->maybe_applied = maybe_applied;
     r->curl_rc = CURLE_OUT_OF_MEMORY;
     snprintf(r->curl_error, sizeof r->curl_error, "out of memory building headers");
     rc = -1;
@@ -318,7 +346,11 @@ const char* artemis_s3_xml_text(const char* from, const char* tag, char* out, si
   const char* b = strstr(a, close);
   if (!b) return NULL;
   size_t len = (size_t)(b - a);
-  if (len >= size) len = size - 1;
+  if (len >= size) {
+    /* A cut value (an upload id, a key) would name something else: not found. */
+    if (size) out[0] = '\0';
+    return NULL;
+  }
   memcpy(out, a, len);
   out[len] = '\0';
   return b + strlen(close);
@@ -424,13 +456,16 @@ int artemis_s3_upload_id_ok(const char* id) {
 
 /* Best-effort AbortMultipartUpload. 204 (and 404 NoSuchUpload: already gone) count as done.
  * Not cancellable: it is what a cancellation ends with. */
-int artemis_s3_abort_upload(const s3_config* c, CURL* h, const char* bucket, const char* key, const char* upload_id) {
+int artemis_s3_abort_upload(const s3_config* c, CURL* h, const char* bucket, const char* key, const char* upload_id,
+                            long* status) {
+  if (status) *status = 0;
   char pq[2048];
   if ((size_t)snprintf(pq, sizeof pq, "/%s/%s?uploadId=%s", bucket, key, upload_id) >= sizeof pq) return -1;
   s3_response r;
   memset(&r, 0, sizeof r);
   s3_call call = {"DELETE", pq, NULL, 0, NULL, NULL, NULL, 0};
   int rc = artemis_s3_request(c, h, &call, &r);
+  if (status && rc == 0) *status = r.status;
   int ok = rc == 0 && (r.status == 204 || r.status == 200 || r.status == 404);
   artemis_s3_response_reset(&r);
   return ok ? 0 : -1;

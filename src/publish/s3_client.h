@@ -40,6 +40,10 @@ typedef struct s3_response {
   char etag[128]; /* the ETag header, quotes stripped, or "" */
   char curl_error[CURL_ERROR_SIZE];
   CURLcode curl_rc;
+  /* Set by artemis_s3_request after its last attempt: some attempt may have been carried
+   * out by the server without our getting a definitive answer (a network error after the
+   * connection was made, a 5xx, or a 200 with an <Error> body). Kept across the attempts. */
+  int maybe_applied;
 } s3_response;
 
 /* One request. Every pointer is borrowed for the duration of artemis_s3_request only. */
@@ -53,7 +57,10 @@ typedef struct s3_call {
   /* Non-NULL: the request is given up when *cancel or artemis_s3_request_cancel() is set.
    * NULL for the requests that must run even then (Complete, Head, Abort). */
   atomic_int* cancel;
-  int complete; /* CompleteMultipartUpload: artemis_s3_drop_complete_replies_for_testing */
+  /* CompleteMultipartUpload: sent on a fresh connection (see artemis_s3_request), a 200
+   * with an <Error> body is retried, and artemis_s3_drop_complete_replies_for_testing
+   * applies. */
+  int complete;
 } s3_call;
 
 /* ---- options and config ---- */
@@ -79,8 +86,11 @@ int artemis_s3_request(const s3_config* c, CURL* h, s3_call* call, s3_response* 
 /* Frees r->body and zeroes *r. */
 void artemis_s3_response_reset(s3_response* r);
 /* Best-effort AbortMultipartUpload. 204 (and 404 NoSuchUpload: already gone) count as done:
- * 0; otherwise -1. Not cancellable: it is what a cancellation ends with. */
-int artemis_s3_abort_upload(const s3_config* c, CURL* h, const char* bucket, const char* key, const char* upload_id);
+ * 0; otherwise -1. *status (may be NULL) gets the HTTP status, 0 without a reply: a 404
+ * after a Complete was sent may mean that Complete went through. Not cancellable: it is
+ * what a cancellation ends with. */
+int artemis_s3_abort_upload(const s3_config* c, CURL* h, const char* bucket, const char* key, const char* upload_id,
+                            long* status);
 /* 1 when an upload id can go into a signed query unescaped (libcurl 7.88 SigV4). Pure. */
 int artemis_s3_upload_id_ok(const char* id);
 
@@ -91,7 +101,7 @@ void artemis_s3_describe(const s3_response* r, char* out, size_t size);
 /* 1 when the body has <Code>code</Code>. */
 int artemis_s3_has_code(const s3_response* r, const char* code);
 /* Copies the text of the first <tag>...</tag> after `from` into out; returns a pointer past
- * the closing tag, or NULL when absent. */
+ * the closing tag, or NULL when absent or longer than size - 1 (out is then ""). */
 const char* artemis_s3_xml_text(const char* from, const char* tag, char* out, size_t size);
 
 /* ---- digests (pure) ---- */

@@ -61,6 +61,16 @@ int artemis_s3_gc(const char* url, int64_t older_than_seconds, const artemis_s3_
       artemis_s3_response_reset(&r);
       break;
     }
+    /* on_body drops what exceeds the client's cap (or what it had no memory for): the body
+     * is a prefix of the listing, and parsing it would miss uploads, or the markers. */
+    if (r.overflow) {
+      rc = artemis_set_error(error, ARTEMIS_E_IO,
+                             "s3://%s/%s: ListMultipartUploads reply cut after %zu bytes (the client's response cap, "
+                             "or out of memory); a partial listing is not used (key marker \"%.200s\")",
+                             bucket, prefix, r.len, key_marker);
+      artemis_s3_response_reset(&r);
+      break;
+    }
     const char* at = r.body;
     for (;;) {
       const char* u = strstr(at, "<Upload>");
@@ -88,7 +98,7 @@ int artemis_s3_gc(const char* url, int64_t older_than_seconds, const artemis_s3_
       if (artemis_s3_gc_should_abort(older_than_seconds, up.initiated_unix, now)) {
         artemis_error ignored;
         if (artemis_s3_check_location(bucket, up.key, &ignored) != ARTEMIS_OK || !artemis_s3_upload_id_ok(up.upload_id) ||
-            artemis_s3_abort_upload(&c, h, bucket, up.key, up.upload_id) != 0) {
+            artemis_s3_abort_upload(&c, h, bucket, up.key, up.upload_id, NULL) != 0) {
           action = ARTEMIS_S3_GC_ABORT_FAILED;
           if (failures++ == 0)
             snprintf(first_failure, sizeof first_failure, "AbortMultipartUpload of s3://%.63s/%.200s (upload %.40s)",
@@ -110,14 +120,27 @@ int artemis_s3_gc(const char* url, int64_t older_than_seconds, const artemis_s3_
     int more = strcmp(truncated, "true") == 0;
     /* A listing that stops early must not look complete: the caller would believe every
      * stale upload was examined. */
-    if (more && !(artemis_s3_xml_text(r.body, "NextKeyMarker", key_marker, sizeof key_marker) &&
-                  artemis_s3_xml_text(r.body, "NextUploadIdMarker", id_marker, sizeof id_marker) &&
-                  query_value_ok(key_marker) && query_value_ok(id_marker))) {
+    char next_key[sizeof key_marker] = "", next_id[sizeof id_marker] = "";
+    if (more && !(artemis_s3_xml_text(r.body, "NextKeyMarker", next_key, sizeof next_key) &&
+                  artemis_s3_xml_text(r.body, "NextUploadIdMarker", next_id, sizeof next_id) &&
+                  query_value_ok(next_key) && query_value_ok(next_id))) {
       rc = artemis_set_error(error, ARTEMIS_E_IO,
                              "s3://%s/%s: ListMultipartUploads is truncated but its next-page markers are missing or "
                              "need %%-escaping (key marker \"%.200s\"); the uploads after it were not examined",
-                             bucket, prefix, key_marker);
+                             bucket, prefix, next_key);
       more = 0;
+    } else if (more && !strcmp(next_key, key_marker) && !strcmp(next_id, id_marker)) {
+      /* A server that hands back the markers it was given would be asked for the same page
+       * forever. */
+      rc = artemis_set_error(error, ARTEMIS_E_IO,
+                             "s3://%s/%s: ListMultipartUploads listing does not advance: the truncated page after key "
+                             "marker \"%.200s\" (upload id marker \"%.100s\") names the same markers as next; the "
+                             "uploads after it were not examined",
+                             bucket, prefix, key_marker, id_marker);
+      more = 0;
+    } else if (more) {
+      memcpy(key_marker, next_key, sizeof key_marker);
+      memcpy(id_marker, next_id, sizeof id_marker);
     }
     artemis_s3_response_reset(&r);
     if (!more) break;

@@ -17,6 +17,7 @@
  * never sees a slot thread. */
 #include "publish/sink.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <openssl/evp.h>
@@ -97,6 +98,13 @@ struct s3_sink {
 
 /* Uploads one part. Runs on the slot's thread, or inline on the caller's thread; touches
  * only `slot` and the sink's immutable fields. */
+static int etag_is_plain(const char* etag) {
+  for (const char* p = etag; *p; p++) {
+    if (!(isalnum((unsigned char)*p) || *p == '-')) return 0;
+  }
+  return 1;
+}
+
 static void upload_job(s3_sink* s, upload_slot* slot) {
   artemis_error_clear(&slot->error);
   slot->status = ARTEMIS_OK;
@@ -148,6 +156,12 @@ static void upload_job(s3_sink* s, upload_slot* slot) {
     slot->status = artemis_set_error_at(&slot->error, ARTEMIS_E_IO, -1, -1, at,
                                         "s3://%s/%s: UploadPart %d (%zu bytes at offset %lld): HTTP 200 without an ETag",
                                         s->bucket, s->key, number, slot->len, (long long)at);
+  } else if (!etag_is_plain(r.etag)) {
+    /* It goes verbatim into the Complete request's XML. */
+    slot->status = artemis_set_error_at(&slot->error, ARTEMIS_E_IO, -1, -1, at,
+                                        "s3://%s/%s: UploadPart %d (%zu bytes at offset %lld): ETag '%.100s' has "
+                                        "characters outside [0-9A-Za-z-]",
+                                        s->bucket, s->key, number, slot->len, (long long)at, r.etag);
   } else {
     snprintf(slot->etag, sizeof slot->etag, "%s", r.etag);
   }
@@ -325,7 +339,8 @@ static void free_sink(s3_sink* s) {
 static void abandon(s3_sink* s) {
   atomic_store(&s->cancel, 1);
   if (s->sync_ready) wait_all(s);
-  if (s->upload_id[0] && s->curl) (void)artemis_s3_abort_upload(&s->cfg, s->curl, s->bucket, s->key, s->upload_id);
+  if (s->upload_id[0] && s->curl)
+    (void)artemis_s3_abort_upload(&s->cfg, s->curl, s->bucket, s->key, s->upload_id, NULL);
   s->upload_id[0] = '\0';
   s->filling = NULL;
   for (int i = 0; s->slots && i < s->slot_count; i++) {
@@ -390,28 +405,45 @@ static int expected_multipart_etag(const s3_sink* s, char* out, size_t size) {
   return 0;
 }
 
-/* After a Complete that failed or was refused: is the object at the key ours, and whole? 1 yes. */
-static int object_is_ours(s3_sink* s, char* note, size_t note_size) {
+/* What HeadObject says about the key after a Complete without a clear answer. */
+typedef enum head_verdict {
+  HEAD_OURS,    /* 200 and the multipart ETag of exactly our parts */
+  HEAD_OTHER,   /* 200 with another ETag: someone else's object */
+  HEAD_ABSENT,  /* 404 */
+  HEAD_UNKNOWN  /* no usable answer (network error, 5xx, 403...): the object may exist */
+} head_verdict;
+
+/* Is the object at the key ours, and whole? The ETag S3 gives a multipart object is
+ * hex(MD5(MD5(part 1) .. MD5(part N)))-N, computed here from the MD5s of the bytes we
+ * sent, so only an object with exactly our bytes in exactly our parts matches. */
+static head_verdict head_object(s3_sink* s, char* note, size_t note_size) {
   char expected[64];
   if (expected_multipart_etag(s, expected, sizeof expected) != 0) {
     snprintf(note, note_size, "; HeadObject skipped (MD5 failed)");
-    return 0;
+    return HEAD_UNKNOWN;
   }
   s3_response r;
   memset(&r, 0, sizeof r);
   s3_call call = {"HEAD", s->path, NULL, 0, NULL, NULL, NULL, 0};
   int rc = artemis_s3_request(&s->cfg, s->curl, &call, &r);
-  int ours = rc == 0 && r.status == 200 && strcasecmp(r.etag, expected) == 0;
-  if (!ours) {
-    char why[256];
-    artemis_s3_describe(&r, why, sizeof why);
-    if (rc == 0 && r.status == 200)
-      snprintf(note, note_size, "; HeadObject: ETag %.100s, ours would be %s", r.etag, expected);
-    else
-      snprintf(note, note_size, "; HeadObject: %.200s", why);
+  head_verdict v;
+  char why[256];
+  artemis_s3_describe(&r, why, sizeof why);
+  if (rc == 0 && r.status == 200 && strcasecmp(r.etag, expected) == 0) {
+    v = HEAD_OURS;
+    snprintf(note, note_size, "; HeadObject: ETag %s, ours", expected);
+  } else if (rc == 0 && r.status == 200) {
+    v = HEAD_OTHER;
+    snprintf(note, note_size, "; HeadObject: ETag %.100s, ours would be %s", r.etag, expected);
+  } else if (rc == 0 && r.status == 404) {
+    v = HEAD_ABSENT;
+    snprintf(note, note_size, "; HeadObject: 404, no object");
+  } else {
+    v = HEAD_UNKNOWN;
+    snprintf(note, note_size, "; HeadObject: %.200s", why);
   }
   artemis_s3_response_reset(&r);
-  return ours;
+  return v;
 }
 
 static int s3_sink_publish(artemis_sink* base, artemis_error* error) {
@@ -447,12 +479,22 @@ static int s3_sink_publish(artemis_sink* base, artemis_error* error) {
                            s->bucket, s->key, s->parts);
     goto fail;
   }
-  size_t len = (size_t)snprintf(xml, cap, "<CompleteMultipartUpload>");
-  for (int i = 0; i < s->parts; i++) {
-    len += (size_t)snprintf(xml + len, cap - len, "<Part><PartNumber>%d</PartNumber><ETag>\"%s\"</ETag></Part>", i + 1,
-                            s->records[i].etag);
+  /* Each piece is checked: a part list cut short would complete a shorter object. */
+  size_t len = 0;
+  int n = snprintf(xml, cap, "<CompleteMultipartUpload>");
+  for (int i = 0; n >= 0 && (len += (size_t)n) < cap && i < s->parts; i++) {
+    n = snprintf(xml + len, cap - len, "<Part><PartNumber>%d</PartNumber><ETag>\"%s\"</ETag></Part>", i + 1,
+                 s->records[i].etag);
   }
-  len += (size_t)snprintf(xml + len, cap - len, "</CompleteMultipartUpload>");
+  if (n >= 0 && len < cap) {
+    n = snprintf(xml + len, cap - len, "</CompleteMultipartUpload>");
+    if (n >= 0) len += (size_t)n;
+  }
+  if (n < 0 || len >= cap) {
+    rc = artemis_set_error(error, ARTEMIS_E_INTERNAL, "s3://%s/%s: the Complete request of %d parts does not fit %zu bytes",
+                           s->bucket, s->key, s->parts, cap);
+    goto fail;
+  }
   char pq[2048];
   snprintf(pq, sizeof pq, "%s?uploadId=%s", s->path, s->upload_id);
   static const char* const extra[] = {"If-None-Match: *", NULL};
@@ -466,18 +508,46 @@ static int s3_sink_publish(artemis_sink* base, artemis_error* error) {
   }
   int conflict = req == 0 && (r.status == 412 || artemis_s3_has_code(&r, "PreconditionFailed"));
   int no_upload = req == 0 && (r.status == 404 || artemis_s3_has_code(&r, "NoSuchUpload"));
-  char note[320] = "";
-  /* A lost reply may hide a Complete the server carried out: a retry then meets our own
-   * object (412) or no upload any more (404), or never gets through. We cannot rely on
-   * seeing the loss: libcurl silently re-sends a request whose reused connection closed
-   * without a reply, so the first answer we get may already be the retry's 412/404. The
-   * object's ETag (the multipart ETag of exactly our parts) tells whether it is ours. */
-  if ((req != 0 || conflict || no_upload) && object_is_ours(s, note, sizeof note)) {
-    s->upload_id[0] = '\0';
-    goto done;
-  }
   char why[256];
   artemis_s3_describe(&r, why, sizeof why);
+  char note[400] = "";
+  /* An attempt the server may have carried out without our hearing of it (maybe_applied:
+   * a lost reply, a 5xx, an error inside a 200) may have published our object; a retry
+   * then meets it (412), finds the upload gone (404), or fails again. Only HeadObject can
+   * tell. Without such an attempt, a 412 is someone else's object, even one with our very
+   * bytes (a rerun of the same job): that stays a conflict. A 404 NoSuchUpload always
+   * gets the check, since our upload id cannot have vanished otherwise but by an abort. */
+  if (r.maybe_applied || no_upload) {
+    head_verdict v = head_object(s, note, sizeof note);
+    long abort_status = 0;
+    if (v == HEAD_ABSENT) {
+      /* The upload may still be completing (S3 can take a while for many parts): an abort
+       * answered 404 means it is gone, so look once more. */
+      (void)artemis_s3_abort_upload(&s->cfg, s->curl, s->bucket, s->key, s->upload_id, &abort_status);
+      s->upload_id[0] = '\0';
+      if (abort_status == 404) {
+        char again[200] = "";
+        v = head_object(s, again, sizeof again);
+        size_t used = strlen(note);
+        snprintf(note + used, sizeof note - used, "; AbortMultipartUpload: 404%s", again);
+      }
+    }
+    if (v == HEAD_OURS) {
+      /* Ours. The abort is a no-op for a completed upload, and cleans up if this was a
+       * foreign object with our very bytes after all. */
+      if (s->upload_id[0]) (void)artemis_s3_abort_upload(&s->cfg, s->curl, s->bucket, s->key, s->upload_id, NULL);
+      s->upload_id[0] = '\0';
+      goto done;
+    }
+    if (v == HEAD_UNKNOWN) {
+      rc = artemis_set_error(error, ARTEMIS_E_IO,
+                             "s3://%s/%s: outcome unknown: CompleteMultipartUpload of %d parts (%lld bytes) got no "
+                             "clear answer (%s)%s; the object may or may not exist now: check it before writing it "
+                             "again. The upload was aborted (a no-op if it was completed)",
+                             s->bucket, s->key, s->parts, (long long)s->base.offset, why, note);
+      goto fail;
+    }
+  }
   if (conflict) {
     rc = artemis_set_error(error, ARTEMIS_E_CONFLICT,
                            "s3://%s/%s already exists; not overwritten (CompleteMultipartUpload with If-None-Match: * "
@@ -486,7 +556,7 @@ static int s3_sink_publish(artemis_sink* base, artemis_error* error) {
   } else {
     rc = artemis_set_error(error, ARTEMIS_E_IO,
                            "s3://%s/%s: CompleteMultipartUpload of %d parts (%lld bytes) failed after up to %d attempts: "
-                           "%s%s; the upload was aborted",
+                           "%s%s; nothing was published and the upload was aborted",
                            s->bucket, s->key, s->parts, (long long)s->base.offset, s->cfg.max_attempts, why, note);
   }
 fail:

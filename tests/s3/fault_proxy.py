@@ -16,13 +16,16 @@ Control (not forwarded):
   GET  /__proxy/log    JSON list, one entry per forwarded or faulted request: n, method, path,
                        query, op, part, status (0 when no reply was sent), fault (rule kind or
                        null), upstream (moto's status, when forwarded), t (seconds since the
-                       rules were set, at arrival)
+                       rules were set, once the body is read), cut (the body ended early: the
+                       client cancelled the request)
 A rule is {"kind": K, ...} with optional filters "part" (partNumber), "request" (the Nth request
 since the rules were set, 1-based) and "count" (times it fires; absent or -1: always). Kinds:
   part_500       500 InternalError for UploadPart (PUT ?partNumber=...), not forwarded
   part_bad_etag  UploadPart forwarded, the reply's ETag header replaced by a wrong MD5
   create_500     500 for CreateMultipartUpload (POST ?uploads=), not forwarded
   complete_500   500 for CompleteMultipartUpload (POST ?uploadId= without partNumber), not forwarded
+  complete_200_error  200 for Complete with an <Error><Code>InternalError</Code> body (S3 reports a
+                 Complete that failed after it started that way), not forwarded
   complete_drop  Complete forwarded (moto commits), then the connection closed with no reply.
                  moto answers a repeated Complete of a completed upload with 200 (idempotent);
                  "then": 404 or 412 makes the proxy answer later Completes of that upload with
@@ -30,12 +33,17 @@ since the rules were set, 1-based) and "count" (times it fires; absent or -1: al
                  does (S3 forgets completed upload ids; If-None-Match: * then sees our object)
   part_delay     UploadPart held "seconds" before it is forwarded (a slow link: lets a test
                  interrupt the writer while a part is in flight)
-  reset          any request (filter with "request"/"part"/"op"): closed with a TCP RST, no reply,
-                 not forwarded
+  reset          any request (filter with "request"/"part"/"op", e.g. "op": "head"): closed with a
+                 TCP RST, no reply, not forwarded
   list_initiated ListMultipartUploads (GET ?uploads) forwarded, each <Initiated> rewritten:
                  uploads whose key contains "match" to now - "age" seconds, the others to now
                  (moto 5.2.1 reports every upload as initiated 2010-11-10, so ages are untestable
                  without this)
+  list_stuck     ListMultipartUploads forwarded, the reply made truncated with NextKeyMarker and
+                 NextUploadIdMarker set to the rule's "key_marker" / "upload_id_marker" every time:
+                 a server whose listing never advances
+  list_oversize  ListMultipartUploads forwarded, its reply padded with "bytes" (default 17 MiB) of
+                 blanks before the closing tag: more than the client keeps (16 MiB)
 """
 import datetime
 import http.client
@@ -54,7 +62,8 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorizati
               "transfer-encoding", "upgrade"}
 # Which rule kinds apply to which S3 operation (None: any operation).
 KIND_OP = {"part_500": "part", "part_bad_etag": "part", "part_delay": "part", "create_500": "create", "complete_500": "complete",
-           "complete_drop": "complete", "list_initiated": "list", "reset": None}
+           "complete_200_error": "complete", "complete_drop": "complete", "list_initiated": "list",
+           "list_stuck": "list", "list_oversize": "list", "reset": None}
 ERROR_500 = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>'
              b"<Message>We encountered an internal error. Please try again. (fault_proxy)</Message></Error>")
 
@@ -114,6 +123,17 @@ def rewrite_initiated(body, rule):
     return re.sub(rb"<Upload>.*?</Upload>", one, body, flags=re.S)
 
 
+def make_stuck(body, rule):
+    """Truncated, with the same next-page markers whatever was asked (see list_stuck)."""
+    for tag, value in (("NextUploadIdMarker", rule.get("upload_id_marker", "stuck-upload-id")),
+                       ("NextKeyMarker", rule.get("key_marker", "stuck/key.parquet")), ("IsTruncated", "true")):
+        element = b"<%s>%s</%s>" % (tag.encode(), value.encode(), tag.encode())
+        body, n = re.subn(rb"<%s>.*?</%s>|<%s\s*/>" % ((tag.encode(),) * 3), element, body, flags=re.S)
+        if not n:  # moto 5.2.1 sends no Next*Marker: insert them first thing in the result
+            body = re.sub(rb"(<ListMultipartUploadsResult[^>]*>)", lambda m: m.group(1) + element, body, count=1)
+    return body
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     # HTTP/1.1: keep-alive, as curl expects. It also makes the handler answer curl's
     # "Expect: 100-continue" (sent with 5 MiB parts) itself; the header still goes upstream
@@ -162,7 +182,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         op, part = classify(self.command, query)
         with lock:
             state["seen"] += 1
-            entry = {"n": state["seen"], "t": round(time.monotonic() - state["t0"], 3), "method": self.command,
+            # cut: the client hung up mid-body (a cancelled upload). Such a request is logged
+            # when its body ends, so it can appear after requests the client sent later.
+            entry = {"cut": len(body) < length,
+                     "n": state["seen"], "t": round(time.monotonic() - state["t0"], 3), "method": self.command,
                      "path": path, "query": query, "op": op, "part": part, "status": 0, "fault": None}
             state["log"].append(entry)
             rule = take_rule(op, part, entry["n"])
@@ -178,6 +201,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind in ("part_500", "create_500", "complete_500"):
             entry["status"] = 500
             return self.reply(500, ERROR_500)
+        if kind == "complete_200_error":
+            entry["status"] = 200
+            return self.reply(200, ERROR_500)
         if kind == "part_delay":
             time.sleep(rule.get("seconds", 5))
         status, headers, data = self.forward(body)
@@ -189,8 +215,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.hang_up(rst=False)  # moto has committed; the client never hears of it
         if kind == "part_bad_etag":
             headers = [(n, '"0123456789abcdef0123456789abcdef"' if n.lower() == "etag" else v) for n, v in headers]
-        if kind == "list_initiated" and status == 200:
-            data = rewrite_initiated(data, rule)
+        if kind in ("list_initiated", "list_stuck", "list_oversize") and status == 200:
+            if kind == "list_initiated":
+                data = rewrite_initiated(data, rule)
+            elif kind == "list_stuck":
+                data = make_stuck(data, rule)
+            else:
+                cut = data.rfind(b"</")
+                data = data[:cut] + b" " * rule.get("bytes", 17 << 20) + data[cut:]
             headers = [(n, str(len(data)) if n.lower() == "content-length" else v) for n, v in headers]
         entry["status"] = status
         self.reply(status, data, headers)

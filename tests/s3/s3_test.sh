@@ -35,7 +35,18 @@
 #     Initiated to 2 h ago and the other's to now: `s3-gc --older-than 1h` aborts exactly the
 #     old one (aborted/kept lines) and the young one stays pending;
 #  h. SIGINT while part 2 is in flight (the proxy holds it 20 s): the upload is cancelled and
-#     aborted, exit 130 well before the 20 s, HEAD 404, nothing pending.
+#     aborted, exit 130 well before the 20 s, HEAD 404, nothing pending;
+#  i. identical rerun: the same write twice to data/dup.parquet; the second gets a real 412
+#     (no Complete of it can have reached moto unseen, so no HeadObject "is it ours?" check):
+#     exit 3 "already exists", the ETag unchanged, its upload aborted;
+#  j. Complete committed by moto, its reply lost, every retry 500: the sink HEADs the key, sees
+#     its own multipart ETag: exit 0, identical; the HEAD comes after the Completes;
+#  k. as j, and every HEAD reset too: exit 4 "outcome unknown" naming the s3:// URL (moto does
+#     have the object: HEAD 200 straight from moto, so "nothing published" would be wrong);
+#  l. one Complete answered 200 with an <Error> body: retried, exit 0, identical, [200, 200];
+#  m. s3-gc refusals: a listing that never advances (the proxy answers every page truncated
+#     with the same next markers) and one larger than the client's 16 MiB cap: exit 4, named,
+#     after 2 and 1 list requests; an --older-than too large for int64 seconds: exit 1.
 # moto and the proxy are stopped by their PIDs at the end (trap).
 set -u
 CLI=$1
@@ -261,7 +272,7 @@ common
 
 # b. 500 on every part: the part that fails first (part 1 when parts go one at a time; with
 # parts in flight it may be another) was tried max_attempts = 5 times, no part got through,
-# and the abort (DELETE ?uploadId) is the last request.
+# and the abort (DELETE ?uploadId) is the last whole request.
 fault b data/b.parquet '[{"kind": "part_500"}]'
 refused data/b.parquet 4 'UploadPart [0-9]+' 'HTTP 500' 'InternalError'
 n=$(grep -Eo 'UploadPart [0-9]+' b.err | head -1 | cut -d' ' -f2)
@@ -269,8 +280,10 @@ s=$(statuses part "${n:-0}")
 [ "$s" = "[500, 500, 500, 500, 500]" ] && cpass "UploadPart $n tried 5 times: $s" || cfail "part ${n:-?} statuses $s, expected 5 x 500"
 s=$(plog "sorted(set(e['status'] for e in L if e['op'] == 'part'))")
 [ "$s" = "[500]" ] && cpass "every part request got 500" || cfail "part statuses $s"
-last=$(plog "L[-1]['op'] if L else ''")
-[ "$last" = abort ] && cpass "the abort is the last request" || cfail "last request is '$last', not the abort"
+# (A part cancelled mid-body by the abort is logged when its body ends, possibly after the
+# DELETE: only whole requests count.)
+last=$(plog "[e for e in L if not e['cut']][-1]['op'] if L else ''")
+[ "$last" = abort ] && cpass "the abort is the last whole request" || cfail "last whole request is '$last', not the abort"
 [ "$(statuses complete)" = "[]" ] && cpass "no Complete sent" || cfail "Complete sent: $(statuses complete)"
 common
 
@@ -378,6 +391,83 @@ print(head, len(s3.list_multipart_uploads(Bucket='archive').get('Uploads',[])))"
 s=$(plog "[e['status'] for e in L if e['op'] == 'abort']")
 [ "$s" = "[204]" ] && cpass "the upload was aborted (DELETE ?uploadId: 204)" || cfail "abort requests: $s"
 [ "$npending" = 0 ] && cpass "nothing pending" || cfail "$npending pending upload(s) left"
+
+# i. The identical write twice: the first publishes; the second's Complete gets a 412 that is
+# real (its first attempt was answered), so the object is not taken for its own although its
+# multipart ETag is the same: exit 3, the object unchanged, the second upload aborted.
+fault i0 data/dup.parquet '[]'
+published data/dup.parquet
+common
+first=$(etag_of data/dup.parquet)
+fault i data/dup.parquet '[]'
+[ "$rc" = 3 ] && cpass "rerun: exit 3" || cfail "rerun: exit $rc, expected 3: $(cat i.err)"
+grep -q 'already exists' i.err && cpass "rerun: stderr says already exists" || cfail "rerun: stderr: $(cat i.err)"
+second=$(etag_of data/dup.parquet)
+[ -n "$first" ] && [ "$first" = "$second" ] && cpass "rerun: object unchanged ($second)" || cfail "rerun: ETag '$first' -> '$second'"
+cmp -s got.parquet ref400.parquet && cpass "rerun: object still the reference" || cfail "rerun: object differs (HEAD $head)"
+s="$(statuses complete) $(statuses head) $(statuses abort)"
+[ "$s" = "[412] [] [204]" ] && cpass "rerun: Complete 412, no HEAD, aborted: $s" ||
+  cfail "rerun: Complete, HEAD, abort statuses $s, expected [412] [] [204]"
+common
+
+# j. The first Complete committed by moto, its reply lost; every retry gets 500. Only the
+# HeadObject check can tell: the object's ETag is the multipart ETag of our parts.
+fault j data/j.parquet '[{"kind": "complete_drop", "count": 1}, {"kind": "complete_500"}]'
+published data/j.parquet
+s=$(plog "[(e['status'], e.get('upstream')) for e in L if e['op'] == 'complete']")
+case $s in "[(0, 200), (500, None)"*) cpass "Complete: committed unseen, then 500s: $s" ;; *) cfail "Complete (status, moto's status): $s" ;; esac
+s=$(plog "[e['status'] for e in L if e['op'] == 'head' and e['n'] > max([c['n'] for c in L if c['op'] == 'complete'] or [10**9])]")
+case $s in *200*) cpass "HEAD after the last Complete: $s" ;; *) cfail "no HEAD 200 after the last Complete: $s (HEADs: $(statuses head))" ;; esac
+common
+
+# k. As j, and every HEAD reset: the sink cannot know whether the object is its own.
+fault k data/k.parquet '[{"kind": "complete_drop", "count": 1}, {"kind": "complete_500"}, {"kind": "reset", "op": "head"}]'
+[ "$rc" = 4 ] && cpass "exit 4" || cfail "exit $rc, expected 4: $(cat k.err)"
+grep -q 'outcome unknown' k.err && cpass "stderr says outcome unknown" || cfail "stderr lacks 'outcome unknown': $(cat k.err)"
+grep -qF 's3://archive/data/k.parquet' k.err && cpass "stderr names s3://archive/data/k.parquet" || cfail "stderr lacks the URL: $(cat k.err)"
+[ "$head" = 200 ] && cpass "moto has the object (HEAD 200 direct): not claiming 'nothing published' was right" ||
+  cfail "HEAD straight from moto gave $head; the first Complete should have committed"
+s=$(statuses head)
+case $s in "[0"*) cpass "HEADs reset: $s" ;; *) cfail "HEAD statuses $s, expected resets (0)" ;; esac
+common
+
+# l. A Complete answered 200 with an <Error> body: not a success; retried.
+fault l data/l.parquet '[{"kind": "complete_200_error", "count": 1}]'
+published data/l.parquet
+s=$(statuses complete)
+[ "$s" = "[200, 200]" ] && cpass "Complete retried after the 200 with <Error>: $s" || cfail "Complete statuses $s, expected [200, 200]"
+common
+
+# m. s3-gc refuses what it cannot trust. `timeout`: a listing loop that never ends fails here
+# (exit 124) instead of hanging the test.
+current=m
+stage "fault case m"
+rules '[{"kind": "list_stuck", "key_marker": "gc/stuck.parquet", "upload_id_marker": "stuck-upload-id"}]'
+timeout 30 "$CLI" s3-gc s3://archive/gc/ --older-than 1h --dry-run --s3-endpoint "$PX" >m.out 2>m.err
+rc=$?
+[ $rc = 4 ] && cpass "stuck listing: exit 4" || cfail "stuck listing: exit $rc, expected 4: $(cat m.err)"
+grep -q 'does not advance' m.err && grep -qF 'gc/stuck.parquet' m.err && cpass "stuck listing: 'does not advance', marker named" ||
+  cfail "stuck listing: stderr: $(cat m.err)"
+s=$(plog "len([e for e in L if e['op'] == 'list'])")
+[ "$s" = 2 ] && cpass "stuck listing: 2 list requests" || cfail "stuck listing: $s list requests, expected 2"
+rules '[{"kind": "list_oversize"}]'
+timeout 30 "$CLI" s3-gc s3://archive/gc/ --older-than 1h --dry-run --s3-endpoint "$PX" >m.out 2>m.err
+rc=$?
+[ $rc = 4 ] && cpass "oversized listing: exit 4" || cfail "oversized listing: exit $rc, expected 4: $(cat m.err)"
+grep -q 'ListMultipartUploads reply cut' m.err && cpass "oversized listing: reported as cut" || cfail "oversized listing: stderr: $(cat m.err)"
+s=$(plog "[e['status'] for e in L if e['op'] == 'list']")
+[ "$s" = "[200]" ] && cpass "oversized listing: 1 list request" || cfail "oversized listing: list statuses $s, expected [200]"
+rules '[]'
+for d in 106751991167301d 2562047788015216h 9223372036854775808s 99999999999999999999999m; do
+  "$CLI" s3-gc s3://archive/gc/ --older-than $d --dry-run --s3-endpoint "$PX" >m.out 2>m.err
+  rc=$?
+  [ $rc = 1 ] && grep -q 'too large' m.err || cfail "--older-than $d: exit $rc, expected 1 'too large': $(cat m.err)"
+done
+"$CLI" s3-gc s3://archive/gc/ --older-than 106751991167300d --dry-run --s3-endpoint "$PX" >m.out 2>m.err ||
+  cfail "--older-than 106751991167300d (the largest): exit $?: $(cat m.err)"
+s=$(plog "len(L)")
+[ "$s" = 1 ] && cpass "--older-than too large: exit 1 before any request; the largest accepted" ||
+  cfail "requests after the --older-than checks: $s, expected 1 (the largest one's listing)"
 
 stage "1b. independent readers (waiting for them)"
 wait $READERS_PID || failures=$((failures + 1))

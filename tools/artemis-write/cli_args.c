@@ -311,6 +311,12 @@ int cli_exit_code(int status) {
 
 int cli_fail(const char* what, int status, const artemis_error* err) {
   const char* message = err && err->message[0] ? err->message : artemis_status_name(status);
-  fprintf(stderr, "artemis-write: %s: %s\n", what, message);
+  size_t n = strlen(what);
+  /* Messages that already start by naming it (the S3 sink's "s3://b/k: ...") are not
+   * prefixed twice. */
+  if (strncmp(message, what, n) == 0 && (message[n] == ':' || message[n] == ' '))
+    fprintf(stderr, "artemis-write: %s\n", message);
+  else
+    fprintf(stderr, "artemis-write: %s: %s\n", what, message);
   return cli_exit_code(status);
 }

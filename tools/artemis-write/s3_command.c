@@ -3,21 +3,32 @@
  * one whose abort failed) leaves such an upload: invisible as an object, but its parts are
  * stored and billed until aborted. The bucket's AbortIncompleteMultipartUpload lifecycle rule
  * is the backstop; this is the on-demand janitor. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static int parse_duration(const char* text, int64_t* out) {
+/* 1: *out set; 0: not a duration; -1: a duration too large for int64 seconds (*limit is the
+ * largest count accepted with that unit). */
+static int parse_duration(const char* text, int64_t* out, long long* limit) {
+  if (!isdigit((unsigned char)text[0])) return 0; /* no sign, no leading space */
   char* end = NULL;
+  errno = 0;
   long long v = strtoll(text, &end, 10);
-  if (end == text || v < 0) return 0;
+  if (end == text) return 0;
   int64_t unit = 1;
   if (!strcmp(end, "") || !strcmp(end, "s")) unit = 1;
   else if (!strcmp(end, "m")) unit = 60;
   else if (!strcmp(end, "h")) unit = 3600;
   else if (!strcmp(end, "d")) unit = 86400;
   else return 0;
+  /* strtoll saturates at LLONG_MAX with ERANGE; v * unit must fit too. */
+  *limit = (long long)(INT64_MAX / unit);
+  if (errno == ERANGE || v > *limit) return -1;
   *out = (int64_t)v * unit;
   return 1;
 }
@@ -36,8 +47,15 @@ int cli_s3_gc_command(int argc, char** argv) {
   for (int i = 1; i < argc; i++) {
     const char* a = argv[i];
     if (!strcmp(a, "--older-than") && i + 1 < argc) {
-      if (!parse_duration(argv[++i], &older_than)) {
+      long long limit = 0;
+      int parsed = parse_duration(argv[++i], &older_than, &limit);
+      if (parsed == 0) {
         fprintf(stderr, "artemis-write: s3-gc: --older-than needs a duration like 90s, 30m, 1h, 2d; got \"%s\"\n", argv[i]);
+        return EXIT_USAGE;
+      }
+      if (parsed < 0) {
+        const char* unit = argv[i] + strspn(argv[i], "0123456789");
+        fprintf(stderr, "artemis-write: s3-gc: --older-than \"%s\" is too large: at most %lld%s\n", argv[i], limit, unit);
         return EXIT_USAGE;
       }
     } else if (!strcmp(a, "--s3-endpoint") && i + 1 < argc) {

@@ -26,13 +26,17 @@
  * (artemis_s3_request_cancel: a part upload stops within about a second); the main loop
  * sees the flag after the current batch (or the write the cancellation failed) and aborts
  * the upload with artemis_writer_abort, then exits 130. A second signal exits at once,
- * leaving the pending upload to s3-gc and the bucket's lifecycle rule. Signals stay
+ * leaving the pending upload to s3-gc and the bucket's lifecycle rule; during close() it
+ * says the outcome is unknown, as Complete may be on the wire. Signals stay
  * deliverable during close(): the last part can be cancelled too, but not
  * CompleteMultipartUpload, so close() either publishes or reports why not. */
 static volatile sig_atomic_t g_own_inprogress = 0;
 static volatile sig_atomic_t g_output_is_s3 = 0;
 static volatile sig_atomic_t g_interrupted = 0;
+static volatile sig_atomic_t g_s3_closing = 0; /* close() may be sending CompleteMultipartUpload */
 static char g_inprogress_path[4200];
+static char g_s3_unknown_message[4400]; /* prebuilt: a handler cannot format */
+static size_t g_s3_unknown_length;
 
 static void say(const char* text, size_t len) {
   ssize_t ignored = write(STDERR_FILENO, text, len);
@@ -49,9 +53,14 @@ static void on_interrupt(int signo) {
       say(kAborting, sizeof kAborting - 1);
       return;
     }
-    static const char kLeft[] =
-        "artemis-write: interrupted again: exiting; the pending upload is left to s3-gc and the lifecycle rule\n";
-    say(kLeft, sizeof kLeft - 1);
+    if (g_s3_closing) {
+      /* Complete may be on the wire: we cannot say what the store did with it. */
+      say(g_s3_unknown_message, g_s3_unknown_length);
+    } else {
+      static const char kLeft[] =
+          "artemis-write: interrupted again: exiting; the pending upload is left to s3-gc and the lifecycle rule\n";
+      say(kLeft, sizeof kLeft - 1);
+    }
     _exit(EXIT_INTERRUPTED);
   }
   if (g_own_inprogress) unlink(g_inprogress_path);
@@ -390,11 +399,23 @@ int cli_write_command(const cli_options* o) {
     if (source_ours) source_close(&src);
     goto out;
   }
+  if (is_s3) {
+    snprintf(g_s3_unknown_message, sizeof g_s3_unknown_message,
+             "artemis-write: interrupted again during close: exiting; whether %s was published is unknown: check "
+             "it (a pending upload, if any, is left to s3-gc and the lifecycle rule)\n",
+             o->output);
+    g_s3_unknown_length = strlen(g_s3_unknown_message);
+    g_s3_closing = 1;
+  }
   status = artemis_writer_close(writer, &summary, &err);
+  g_s3_closing = 0;
   g_own_inprogress = 0;
   if (status != ARTEMIS_OK && g_interrupted) {
     if (progress.shown) fputc('\n', stderr);
-    fprintf(stderr, "artemis-write: interrupted: upload aborted, nothing written to %s\n", o->output);
+    if (strstr(err.message, "outcome unknown"))
+      fprintf(stderr, "artemis-write: interrupted: %s\n", err.message);
+    else
+      fprintf(stderr, "artemis-write: interrupted: upload aborted, nothing written to %s\n", o->output);
     exit_code = EXIT_INTERRUPTED;
     if (source_ours) source_close(&src);
     goto out;
