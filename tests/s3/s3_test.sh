@@ -44,6 +44,8 @@
 #  k. as j, and every HEAD reset too: exit 4 "outcome unknown" naming the s3:// URL (moto does
 #     have the object: HEAD 200 straight from moto, so "nothing published" would be wrong);
 #  l. one Complete answered 200 with an <Error> body: retried, exit 0, identical, [200, 200];
+#  n. --s3-no-etag-check with a falsified part ETag: the sink skips its ETag = MD5 check and
+#     sends Complete, which the server refuses (InvalidPart): exit 4, HEAD 404, aborted;
 #  m. s3-gc refusals: a listing that never advances (the proxy answers every page truncated
 #     with the same next markers) and one larger than the client's 16 MiB cap: exit 4, named,
 #     after 2 and 1 list requests; an --older-than too large for int64 seconds: exit 1.
@@ -223,7 +225,8 @@ fault() {
   current=$1
   stage "fault case $1"
   rules "$3"
-  "$CLI" --sample $FROWS -o "s3://archive/$2" --s3-endpoint "$PX" --s3-part-size 5MiB --no-progress 2>"$1.err"
+  # shellcheck disable=SC2086 # FAULT_FLAGS: extra CLI flags for one case, split on purpose
+  "$CLI" --sample $FROWS -o "s3://archive/$2" --s3-endpoint "$PX" --s3-part-size 5MiB --no-progress ${FAULT_FLAGS:-} 2>"$1.err"
   rc=$?
   rm -f got.parquet
   read -r head npending < <(s3py "import json,urllib.request
@@ -436,6 +439,18 @@ fault l data/l.parquet '[{"kind": "complete_200_error", "count": 1}]'
 published data/l.parquet
 s=$(statuses complete)
 [ "$s" = "[200, 200]" ] && cpass "Complete retried after the 200 with <Error>: $s" || cfail "Complete statuses $s, expected [200, 200]"
+common
+
+# n. --s3-no-etag-check (for SSE-KMS buckets, whose ETags are not MD5s) really skips the
+# ETag = MD5 check: part 2's falsified ETag is taken as given, so the sink sends Complete,
+# and the server's own check of the part list refuses it (InvalidPart): exit 4, nothing
+# published, nothing pending. Without the flag this is case c (refused at part 2).
+FAULT_FLAGS=--s3-no-etag-check fault n data/n.parquet '[{"kind": "part_bad_etag", "part": 2}]'
+refused data/n.parquet 4 'CompleteMultipartUpload' 'InvalidPart'
+grep -q "is not the part's MD5" n.err && cfail "the ETag check ran despite --s3-no-etag-check: $(cat n.err)" ||
+  cpass "no ETag = MD5 refusal"
+s=$(statuses complete)
+[ "$s" = "[400]" ] && cpass "Complete sent once and refused by the server: $s" || cfail "Complete statuses $s, expected [400]"
 common
 
 # m. s3-gc refuses what it cannot trust. `timeout`: a listing loop that never ends fails here
