@@ -28,7 +28,10 @@ enum {
   ARTEMIS_E_END_OF_STREAM = -9,    /* (readers, generator) no more batches */
   ARTEMIS_E_STATE = -10,           /* the handle is in a state that forbids this call */
   ARTEMIS_E_CONFIG = -11,          /* the configuration does not fit the schema */
-  ARTEMIS_E_INTERNAL = -12         /* a bug in artemis; please report it */
+  ARTEMIS_E_INTERNAL = -12,        /* a bug in artemis; please report it */
+  /* The output's commit was sent but neither it nor a check afterwards got an answer: the
+   * output may or may not exist (S3: CompleteMultipartUpload, then HeadObject). Check it. */
+  ARTEMIS_E_OUTCOME_UNKNOWN = -13
 };
 
 #define ARTEMIS_ERROR_MESSAGE_SIZE 1024

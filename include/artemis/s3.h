@@ -94,8 +94,9 @@ ARTEMIS_API int artemis_s3_parse_url(const char* url, char* bucket, size_t bucke
  * to CompleteMultipartUpload may have been lost, the object is checked with HeadObject:
  * close returns ARTEMIS_OK only when its ETag is the multipart ETag of the parts we sent.
  * On every failure, and on abort, the upload is aborted and nothing of ours is at the key,
- * with one exception said in the message: when neither Complete nor HeadObject got an
- * answer, ARTEMIS_E_IO "outcome unknown": the object may exist; check it. */
+ * with one exception: ARTEMIS_E_OUTCOME_UNKNOWN when Complete may have been carried out
+ * and neither it nor HeadObject gave a usable answer (or, with verify_etag_md5 = 0, when
+ * HeadObject shows an object we cannot identify): the object may exist; check it. */
 ARTEMIS_API int artemis_writer_open_s3(artemis_writer** out, const char* url, const struct ArrowSchema* schema,
                                        const artemis_writer_options* options,
                                        const artemis_s3_options* s3_options, artemis_error* error);

@@ -19,6 +19,7 @@ const char* artemis_status_name(int status) {
     case ARTEMIS_E_STATE: return "ARTEMIS_E_STATE";
     case ARTEMIS_E_CONFIG: return "ARTEMIS_E_CONFIG";
     case ARTEMIS_E_INTERNAL: return "ARTEMIS_E_INTERNAL";
+    case ARTEMIS_E_OUTCOME_UNKNOWN: return "ARTEMIS_E_OUTCOME_UNKNOWN";
     default: return "ARTEMIS_E_UNKNOWN";
   }
 }

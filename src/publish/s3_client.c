@@ -291,7 +291,12 @@ int artemis_s3_request(const s3_config* c, CURL* h, s3_call* call, s3_response* 
     /* S3 may report a failed Complete inside a 200 (InternalError while it assembles the
      * parts); that is retried like a 5xx. */
     int error_in_200 = call->complete && rc == 0 && r->status == 200 && r->body && strstr(r->body, "<Error>");
-    if ((rc != 0 && sent_maybe(r->curl_rc)) || (rc == 0 && r->status >= 500) || error_in_200) maybe_applied = 1;
+    /* A failed attempt that put no byte of the request on the wire cannot have been
+     * carried out. */
+    long request_bytes = 0;
+    if (rc != 0 && curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_bytes) != CURLE_OK) request_bytes = 1;
+    if ((rc != 0 && request_bytes > 0 && sent_maybe(r->curl_rc)) || (rc == 0 && r->status >= 500) || error_in_200)
+      maybe_applied = 1;
     r->maybe_applied = maybe_applied;
     if (!(retryable(r) || error_in_200) || attempt == c->max_attempts || call_cancelled(call)) break;
     backoff_sleep(call, backoff);

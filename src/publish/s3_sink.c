@@ -432,6 +432,11 @@ static head_verdict head_object(s3_sink* s, char* note, size_t note_size) {
   if (rc == 0 && r.status == 200 && strcasecmp(r.etag, expected) == 0) {
     v = HEAD_OURS;
     snprintf(note, note_size, "; HeadObject: ETag %s, ours", expected);
+  } else if (rc == 0 && r.status == 200 && !s->verify_etag) {
+    /* Without MD5 ETags (SSE-KMS, SSE-C) our object cannot be recognised by its ETag. */
+    v = HEAD_UNKNOWN;
+    snprintf(note, note_size, "; HeadObject: an object with ETag %.100s, which cannot be identified: ETags are "
+             "not MD5s here (verify_etag_md5 off)", r.etag);
   } else if (rc == 0 && r.status == 200) {
     v = HEAD_OTHER;
     snprintf(note, note_size, "; HeadObject: ETag %.100s, ours would be %s", r.etag, expected);
@@ -508,6 +513,9 @@ static int s3_sink_publish(artemis_sink* base, artemis_error* error) {
   }
   int conflict = req == 0 && (r.status == 412 || artemis_s3_has_code(&r, "PreconditionFailed"));
   int no_upload = req == 0 && (r.status == 404 || artemis_s3_has_code(&r, "NoSuchUpload"));
+  /* A 2xx that is not a clean success (a body cut short, no <ETag>) may well be a commit. */
+  int unclear_2xx = req == 0 && r.status >= 200 && r.status < 300;
+  head_verdict verdict = HEAD_ABSENT;
   char why[256];
   artemis_s3_describe(&r, why, sizeof why);
   char note[400] = "";
@@ -515,9 +523,10 @@ static int s3_sink_publish(artemis_sink* base, artemis_error* error) {
    * a lost reply, a 5xx, an error inside a 200) may have published our object; a retry
    * then meets it (412), finds the upload gone (404), or fails again. Only HeadObject can
    * tell. Without such an attempt, a 412 is someone else's object, even one with our very
-   * bytes (a rerun of the same job): that stays a conflict. A 404 NoSuchUpload always
-   * gets the check, since our upload id cannot have vanished otherwise but by an abort. */
-  if (r.maybe_applied || no_upload) {
+   * bytes (a rerun of the same job): that stays a conflict; and a 404 NoSuchUpload means
+   * someone aborted our upload (s3-gc, a lifecycle rule). Complete goes on a fresh
+   * connection, so libcurl cannot hide an attempt from maybe_applied. */
+  if (r.maybe_applied || unclear_2xx) {
     head_verdict v = head_object(s, note, sizeof note);
     long abort_status = 0;
     if (v == HEAD_ABSENT) {
@@ -525,13 +534,18 @@ static int s3_sink_publish(artemis_sink* base, artemis_error* error) {
        * answered 404 means it is gone, so look once more. */
       (void)artemis_s3_abort_upload(&s->cfg, s->curl, s->bucket, s->key, s->upload_id, &abort_status);
       s->upload_id[0] = '\0';
+      size_t used = strlen(note);
       if (abort_status == 404) {
         char again[200] = "";
         v = head_object(s, again, sizeof again);
-        size_t used = strlen(note);
         snprintf(note + used, sizeof note - used, "; AbortMultipartUpload: 404%s", again);
+      } else if (abort_status != 200 && abort_status != 204) {
+        /* The upload may still be completing, and we could not stop it. */
+        v = HEAD_UNKNOWN;
+        snprintf(note + used, sizeof note - used, "; AbortMultipartUpload failed (HTTP %ld)", abort_status);
       }
     }
+    verdict = v;
     if (v == HEAD_OURS) {
       /* Ours. The abort is a no-op for a completed upload, and cleans up if this was a
        * foreign object with our very bytes after all. */
@@ -540,7 +554,7 @@ static int s3_sink_publish(artemis_sink* base, artemis_error* error) {
       goto done;
     }
     if (v == HEAD_UNKNOWN) {
-      rc = artemis_set_error(error, ARTEMIS_E_IO,
+      rc = artemis_set_error(error, ARTEMIS_E_OUTCOME_UNKNOWN,
                              "s3://%s/%s: outcome unknown: CompleteMultipartUpload of %d parts (%lld bytes) got no "
                              "clear answer (%s)%s; the object may or may not exist now: check it before writing it "
                              "again. The upload was aborted (a no-op if it was completed)",
@@ -554,10 +568,16 @@ static int s3_sink_publish(artemis_sink* base, artemis_error* error) {
                            "got %s%s); the upload was aborted",
                            s->bucket, s->key, why, note);
   } else {
+    const char* outcome = verdict == HEAD_OTHER ? "a different object is at the key (not ours)"
+                          : no_upload && !r.maybe_applied
+                              ? "the upload no longer exists (aborted by s3-gc or a lifecycle rule?); nothing was "
+                                "published"
+                              : "nothing was published";
     rc = artemis_set_error(error, ARTEMIS_E_IO,
                            "s3://%s/%s: CompleteMultipartUpload of %d parts (%lld bytes) failed after up to %d attempts: "
-                           "%s%s; nothing was published and the upload was aborted",
-                           s->bucket, s->key, s->parts, (long long)s->base.offset, s->cfg.max_attempts, why, note);
+                           "%s%s; %s, and the upload was aborted",
+                           s->bucket, s->key, s->parts, (long long)s->base.offset, s->cfg.max_attempts, why, note,
+                           outcome);
   }
 fail:
   abandon(s);

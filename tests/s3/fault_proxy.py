@@ -31,6 +31,8 @@ since the rules were set, 1-based) and "count" (times it fires; absent or -1: al
                  "then": 404 or 412 makes the proxy answer later Completes of that upload with
                  NoSuchUpload / PreconditionFailed instead, as a store without that idempotence
                  does (S3 forgets completed upload ids; If-None-Match: * then sees our object)
+  head_opaque_etag  HeadObject forwarded, its ETag replaced by an opaque one (as SSE-KMS buckets
+                 give, which is not the MD5 of anything)
   part_delay     UploadPart held "seconds" before it is forwarded (a slow link: lets a test
                  interrupt the writer while a part is in flight)
   reset          any request (filter with "request"/"part"/"op", e.g. "op": "head"): closed with a
@@ -61,7 +63,7 @@ import urllib.parse
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "proxy-authorization", "te", "trailer",
               "transfer-encoding", "upgrade"}
 # Which rule kinds apply to which S3 operation (None: any operation).
-KIND_OP = {"part_500": "part", "part_bad_etag": "part", "part_delay": "part", "create_500": "create", "complete_500": "complete",
+KIND_OP = {"part_500": "part", "part_bad_etag": "part", "part_delay": "part", "head_opaque_etag": "head", "create_500": "create", "complete_500": "complete",
            "complete_200_error": "complete", "complete_drop": "complete", "list_initiated": "list",
            "list_stuck": "list", "list_oversize": "list", "reset": None}
 ERROR_500 = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code>'
@@ -215,6 +217,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.hang_up(rst=False)  # moto has committed; the client never hears of it
         if kind == "part_bad_etag":
             headers = [(n, '"0123456789abcdef0123456789abcdef"' if n.lower() == "etag" else v) for n, v in headers]
+        if kind == "head_opaque_etag":  # what an SSE-KMS bucket answers: not an MD5 of anything
+            headers = [(n, '"kms-3f1a9c0e5b7d4e2a8c6b0d9f1e3a5c7b-3"' if n.lower() == "etag" else v) for n, v in headers]
         if kind in ("list_initiated", "list_stuck", "list_oversize") and status == 200:
             if kind == "list_initiated":
                 data = rewrite_initiated(data, rule)

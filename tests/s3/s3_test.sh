@@ -44,6 +44,8 @@
 #  k. as j, and every HEAD reset too: exit 4 "outcome unknown" naming the s3:// URL (moto does
 #     have the object: HEAD 200 straight from moto, so "nothing published" would be wrong);
 #  l. one Complete answered 200 with an <Error> body: retried, exit 0, identical, [200, 200];
+#  o. as j with --s3-no-etag-check and an opaque (SSE-KMS-like) ETag from HEAD: the object
+#     cannot be identified: exit 4 "outcome unknown";
 #  n. --s3-no-etag-check with a falsified part ETag: the sink skips its ETag = MD5 check and
 #     sends Complete, which the server refuses (InvalidPart): exit 4, HEAD 404, aborted;
 #  m. s3-gc refusals: a listing that never advances (the proxy answers every page truncated
@@ -432,6 +434,16 @@ grep -qF 's3://archive/data/k.parquet' k.err && cpass "stderr names s3://archive
   cfail "HEAD straight from moto gave $head; the first Complete should have committed"
 s=$(statuses head)
 case $s in "[0"*) cpass "HEADs reset: $s" ;; *) cfail "HEAD statuses $s, expected resets (0)" ;; esac
+common
+
+# o. As j with --s3-no-etag-check, and HeadObject answering an opaque ETag as an SSE-KMS
+# bucket does: the sink cannot identify the object, so it must say "outcome unknown",
+# neither "published" nor "already exists".
+FAULT_FLAGS=--s3-no-etag-check fault o data/o.parquet '[{"kind": "complete_drop", "count": 1}, {"kind": "complete_500"}, {"kind": "head_opaque_etag"}]'
+[ "$rc" = 4 ] && cpass "exit 4" || cfail "exit $rc, expected 4: $(cat o.err)"
+grep -q 'outcome unknown' o.err && cpass "stderr says outcome unknown" || cfail "stderr lacks 'outcome unknown': $(cat o.err)"
+grep -q 'cannot be identified' o.err && cpass "stderr says the object cannot be identified" || cfail "stderr: $(cat o.err)"
+[ "$head" = 200 ] && cpass "moto has the object (HEAD 200 direct)" || cfail "HEAD straight from moto gave $head"
 common
 
 # l. A Complete answered 200 with an <Error> body: not a success; retried.

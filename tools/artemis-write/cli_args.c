@@ -302,7 +302,8 @@ int cli_exit_code(int status) {
     case ARTEMIS_E_CONFLICT: return EXIT_CONFLICT;
     case ARTEMIS_E_IO:
     case ARTEMIS_E_NOMEM:
-    case ARTEMIS_E_INTERNAL: return EXIT_IO;
+    case ARTEMIS_E_INTERNAL:
+    case ARTEMIS_E_OUTCOME_UNKNOWN: return EXIT_IO;
     case ARTEMIS_E_CONFIG:
     case ARTEMIS_E_INVALID_ARGUMENT: return EXIT_USAGE;
     default: return EXIT_INPUT; /* INVALID_INPUT, UNSUPPORTED, LIMIT, and reader states */

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -405,6 +406,8 @@ int cli_write_command(const cli_options* o) {
              "it (a pending upload, if any, is left to s3-gc and the lifecycle rule)\n",
              o->output);
     g_s3_unknown_length = strlen(g_s3_unknown_message);
+    /* The message must be complete before the handler can see the flag. */
+    atomic_signal_fence(memory_order_seq_cst);
     g_s3_closing = 1;
   }
   status = artemis_writer_close(writer, &summary, &err);
@@ -412,7 +415,7 @@ int cli_write_command(const cli_options* o) {
   g_own_inprogress = 0;
   if (status != ARTEMIS_OK && g_interrupted) {
     if (progress.shown) fputc('\n', stderr);
-    if (strstr(err.message, "outcome unknown"))
+    if (status == ARTEMIS_E_OUTCOME_UNKNOWN)
       fprintf(stderr, "artemis-write: interrupted: %s\n", err.message);
     else
       fprintf(stderr, "artemis-write: interrupted: upload aborted, nothing written to %s\n", o->output);
